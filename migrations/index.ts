@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as catalog from './20261129_0001_catalog.js';
+
+/**
+ * Every migration, by name, in order. Listed rather than read from the folder so that the same code
+ * runs under tsx, vitest and the compiled build; a test checks this list against the folder.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261129_0001_catalog': catalog,
+};

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalText,
+  MEILI_URL: optionalText,
+  MEILI_MASTER_KEY: optionalText,
+  MEILI_BIN: optionalText,
+  MEILI_INDEX_PREFIX: z.string().regex(/^[a-z0-9_]*$/, '只能包含小写字母、数字和下划线').default('gfwj_'),
+  MEILI_MAX_INDEXING_MEMORY: optionalText,
+  STORAGE_DIR: optionalText,
+  ADMIN_USERNAME: z.string().default('admin'),
+  ADMIN_PASSWORD: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TIME_ZONE: z.string().default('Asia/Shanghai'),
+  MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  MAX_JSON_KB: z.coerce.number().int().positive().default(2048),
+  PUBLIC_URL: optionalText,
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  meili: Readonly<{
+    url: string | undefined;
+    masterKey: string | undefined;
+    binary: string | undefined;
+    indexPrefix: string;
+    maxIndexingMemory: string | undefined;
+  }>;
+  storageDir: string;
+  admin: Readonly<{ username: string; password: string | undefined }>;
+  logLevel: string;
+  timeZone: string;
+  maxUploadBytes: number;
+  maxJsonBytes: number;
+  publicUrl: string | undefined;
+}>;
+
+/** Parses the environment once; every bad variable is listed in one error. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`配置有误：\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.MEILI_URL && !c.MEILI_MASTER_KEY && c.NODE_ENV === 'production') {
+    throw new Error('配置有误：\n  MEILI_MASTER_KEY: 生产环境连接 MEILI_URL 时必须设置');
+  }
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: c.TIME_ZONE });
+  } catch {
+    throw new Error(`配置有误：\n  TIME_ZONE: 未知时区 ${c.TIME_ZONE}`);
+  }
+  const dataDir = path.resolve(c.DATA_DIR);
+  return Object.freeze({
+    env: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    dataDir,
+    databaseUrl: c.DATABASE_URL,
+    meili: Object.freeze({
+      url: c.MEILI_URL,
+      masterKey: c.MEILI_MASTER_KEY,
+      binary: c.MEILI_BIN,
+      indexPrefix: c.MEILI_INDEX_PREFIX,
+      maxIndexingMemory: c.MEILI_MAX_INDEXING_MEMORY,
+    }),
+    storageDir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'files')),
+    admin: Object.freeze({ username: c.ADMIN_USERNAME, password: c.ADMIN_PASSWORD }),
+    logLevel: c.LOG_LEVEL,
+    timeZone: c.TIME_ZONE,
+    maxUploadBytes: Math.round(c.MAX_UPLOAD_MB * 1024 * 1024),
+    maxJsonBytes: c.MAX_JSON_KB * 1024,
+    publicUrl: c.PUBLIC_URL,
+  });
+}

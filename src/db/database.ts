@@ -1,0 +1,15 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './tables.js';
+
+export type { Database };
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+
+// Calendar dates stay strings: a JS Date would shift them by the server's time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
+export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'gfwj' });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,176 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { IsoDate } from '../domain/dates.js';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns travel as 'YYYY-MM-DD' strings (see the type parser in database.ts). */
+type DateColumn = IsoDate;
+
+export interface OrganTable {
+  id: Generated<number>;
+  name: string;
+  short_name: string | null;
+  parent_id: number | null;
+  doc_prefixes: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TopicTable {
+  id: Generated<number>;
+  name: string;
+  sort_order: Generated<number>;
+}
+
+export type Role = 'admin' | 'editor' | 'compiler';
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string | null;
+  password_hash: string;
+  role: Role;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface DocumentTable {
+  id: Generated<number>;
+  kind: string;
+  title: string;
+  doc_number: string | null;
+  doc_number_prefix: string | null;
+  doc_number_year: number | null;
+  doc_number_serial: number | null;
+  doc_number_key: string | null;
+  index_number: string | null;
+  organ_id: number;
+  signed_on: DateColumn | null;
+  published_on: DateColumn | null;
+  effective_on: DateColumn | null;
+  expires_on: DateColumn | null;
+  body: Generated<string>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DocumentCoIssuerTable {
+  document_id: number;
+  organ_id: number;
+  position: number;
+}
+
+export interface DocumentTopicTable {
+  document_id: number;
+  topic_id: number;
+}
+
+export interface DocumentRepealTable {
+  document_id: number;
+  repealed_on: DateColumn;
+  by_document_id: number | null;
+  reason: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export type RelationType = 'amends' | 'repeals' | 'replaces';
+
+export interface DocumentRelationTable {
+  id: Generated<number>;
+  from_document_id: number;
+  to_document_id: number;
+  relation: RelationType;
+  created_at: Timestamp;
+}
+
+export interface InterpretationTable {
+  id: Generated<number>;
+  title: string;
+  body: string;
+  published_on: DateColumn;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InterpretationDocumentTable {
+  interpretation_id: number;
+  document_id: number;
+}
+
+export interface StoredFileTable {
+  sha256: string;
+  size: ColumnType<string, number | bigint | string, never>;
+  type: string;
+  created_at: Timestamp;
+}
+
+export interface DocumentFileTable {
+  id: Generated<number>;
+  document_id: number;
+  sha256: string;
+  name: string;
+  role: 'main' | 'attachment';
+  text_layer: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  user_id: number | null;
+  ip: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface IndexJobTable {
+  id: Generated<string>;
+  entity: 'document' | 'interpretation';
+  entity_id: number;
+  attempts: Generated<number>;
+  run_after: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  organs: OrganTable;
+  topics: TopicTable;
+  users: UserTable;
+  api_tokens: ApiTokenTable;
+  documents: DocumentTable;
+  document_co_issuers: DocumentCoIssuerTable;
+  document_topics: DocumentTopicTable;
+  document_repeals: DocumentRepealTable;
+  document_relations: DocumentRelationTable;
+  interpretations: InterpretationTable;
+  interpretation_documents: InterpretationDocumentTable;
+  stored_files: StoredFileTable;
+  document_files: DocumentFileTable;
+  audit_log: AuditLogTable;
+  index_jobs: IndexJobTable;
+}
+
+export type OrganRow = Selectable<OrganTable>;
+export type NewOrgan = Insertable<OrganTable>;
+export type DocumentRow = Selectable<DocumentTable>;
+export type NewDocument = Insertable<DocumentTable>;
+export type DocumentUpdate = Updateable<DocumentTable>;
+export type UserRow = Selectable<UserTable>;
+export type InterpretationRow = Selectable<InterpretationTable>;

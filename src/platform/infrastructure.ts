@@ -1,0 +1,59 @@
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { startEmbeddedMeilisearch } from './embedded-meilisearch.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+export interface Infrastructure {
+  databaseUrl: string;
+  meiliUrl: string;
+  meiliKey: string | undefined;
+  /** Stops whatever was started here (nothing, when both services are remote). */
+  stop: () => Promise<void>;
+}
+
+const EMBEDDED_DATABASE = 'gfwj';
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * PostgreSQL and Meilisearch: the configured servers, or embedded ones under DATA_DIR. If the second
+ * fails to start, the first is stopped again, so a failed start leaves no process behind.
+ */
+export async function startInfrastructure(config: Config, logger: Logger, register: (stop: () => Promise<void>) => void): Promise<Infrastructure> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+  };
+  register(stopAll);
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), logger);
+    stops.push(embedded.stop);
+    await ensureDatabase(embedded.url('postgres'), EMBEDDED_DATABASE);
+    databaseUrl = embedded.url(EMBEDDED_DATABASE);
+  }
+  let meiliUrl = config.meili.url;
+  let meiliKey = config.meili.masterKey;
+  if (!meiliUrl) {
+    const embedded = await startEmbeddedMeilisearch(
+      path.join(config.dataDir, 'meili'),
+      { binary: config.meili.binary, maxIndexingMemory: config.meili.maxIndexingMemory },
+      logger,
+    );
+    stops.push(embedded.stop);
+    meiliUrl = embedded.url;
+    meiliKey = embedded.masterKey;
+  }
+  return { databaseUrl, meiliUrl, meiliKey, stop: stopAll };
+}

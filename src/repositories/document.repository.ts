@@ -1,0 +1,224 @@
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.js';
+import type { DocumentUpdate, NewDocument, RelationType } from '../db/tables.js';
+import type { DocumentKind, DocumentStatus } from '../domain/document-status.js';
+import type { IsoDate } from '../domain/dates.js';
+import { statusPredicate } from './status.sql.js';
+
+type Q = Db | Trx;
+
+function documentsWithRepeal(db: Q) {
+  return db
+    .selectFrom('documents as d')
+    .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
+    .innerJoin('organs as o', 'o.id', 'd.organ_id');
+}
+
+const summaryColumns = [
+  'd.id',
+  'd.kind',
+  'd.title',
+  'd.doc_number',
+  'd.doc_number_key',
+  'd.index_number',
+  'd.organ_id',
+  'o.name as organ_name',
+  'd.signed_on',
+  'd.published_on',
+  'd.effective_on',
+  'd.expires_on',
+  'r.repealed_on',
+  'r.by_document_id as repealed_by_document_id',
+  'r.reason as repeal_reason',
+  'd.created_at',
+  'd.updated_at',
+] as const;
+
+export type DocumentSummaryRecord = Awaited<ReturnType<typeof findDocumentSummaries>>[number];
+export type DocumentRecord = DocumentSummaryRecord & { body: string };
+
+export function findDocumentSummaries(db: Q, ids: number[]) {
+  return documentsWithRepeal(db)
+    .select(summaryColumns)
+    .where('d.id', 'in', ids.length ? ids : [-1])
+    .execute();
+}
+
+export function findDocumentById(db: Q, id: number): Promise<DocumentRecord | undefined> {
+  return documentsWithRepeal(db).select([...summaryColumns, 'd.body']).where('d.id', '=', id).executeTakeFirst();
+}
+
+/** Locks the document row so concurrent edits of one document apply one after another. */
+export async function lockDocument(trx: Trx, id: number): Promise<boolean> {
+  const row = await trx.selectFrom('documents').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface DocumentFilter {
+  asOf: IsoDate;
+  kinds?: DocumentKind[] | undefined;
+  statuses?: DocumentStatus[] | undefined;
+  organIds?: number[] | undefined;
+  /** Public callers see only documents published by this day; staff (null) see everything. */
+  publishedBy: IsoDate | null;
+  offset: number;
+  limit: number;
+}
+
+export async function listDocuments(db: Q, filter: DocumentFilter) {
+  let query = documentsWithRepeal(db);
+  if (filter.kinds?.length) query = query.where('d.kind', 'in', filter.kinds);
+  if (filter.organIds?.length) query = query.where('d.organ_id', 'in', filter.organIds);
+  if (filter.publishedBy !== null) query = query.where('d.published_on', '<=', filter.publishedBy);
+  if (filter.statuses?.length) {
+    const statuses = filter.statuses;
+    query = query.where((eb) => eb.or(statuses.map((s) => statusPredicate(s, filter.asOf))));
+  }
+  const [count, rows] = await Promise.all([
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    query
+      .select(summaryColumns)
+      .orderBy(sql`coalesce(d.published_on, d.signed_on)`, (ob) => ob.desc().nullsFirst())
+      .orderBy('d.id', 'desc')
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .execute(),
+  ]);
+  return { total: Number(count.n), rows };
+}
+
+export async function insertDocument(trx: Trx, doc: NewDocument): Promise<number> {
+  const row = await trx.insertInto('documents').values(doc).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateDocument(trx: Trx, id: number, patch: DocumentUpdate): Promise<void> {
+  await trx
+    .updateTable('documents')
+    .set({ ...patch, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function replaceDocumentTopics(trx: Trx, documentId: number, topicIds: number[]): Promise<void> {
+  await trx.deleteFrom('document_topics').where('document_id', '=', documentId).execute();
+  if (topicIds.length === 0) return;
+  await trx
+    .insertInto('document_topics')
+    .values(topicIds.map((topic_id) => ({ document_id: documentId, topic_id })))
+    .execute();
+}
+
+export async function replaceCoIssuers(trx: Trx, documentId: number, organIds: number[]): Promise<void> {
+  await trx.deleteFrom('document_co_issuers').where('document_id', '=', documentId).execute();
+  if (organIds.length === 0) return;
+  await trx
+    .insertInto('document_co_issuers')
+    .values(organIds.map((organ_id, position) => ({ document_id: documentId, organ_id, position })))
+    .execute();
+}
+
+export async function topicsOfDocuments(db: Q, ids: number[]): Promise<Map<number, string[]>> {
+  const map = new Map<number, string[]>();
+  if (ids.length === 0) return map;
+  const rows = await db
+    .selectFrom('document_topics as dt')
+    .innerJoin('topics as t', 't.id', 'dt.topic_id')
+    .select(['dt.document_id', 't.name'])
+    .where('dt.document_id', 'in', ids)
+    .orderBy('t.sort_order')
+    .execute();
+  for (const row of rows) map.set(row.document_id, [...(map.get(row.document_id) ?? []), row.name]);
+  return map;
+}
+
+export async function coIssuersOfDocuments(db: Q, ids: number[]): Promise<Map<number, { id: number; name: string }[]>> {
+  const map = new Map<number, { id: number; name: string }[]>();
+  if (ids.length === 0) return map;
+  const rows = await db
+    .selectFrom('document_co_issuers as c')
+    .innerJoin('organs as o', 'o.id', 'c.organ_id')
+    .select(['c.document_id', 'o.id', 'o.name'])
+    .where('c.document_id', 'in', ids)
+    .orderBy('c.position')
+    .execute();
+  for (const row of rows) {
+    map.set(row.document_id, [...(map.get(row.document_id) ?? []), { id: row.id, name: row.name }]);
+  }
+  return map;
+}
+
+export async function insertRepeal(
+  trx: Trx,
+  repeal: { documentId: number; repealedOn: IsoDate; byDocumentId: number | null; reason: string | null; userId: number | null },
+): Promise<void> {
+  await trx
+    .insertInto('document_repeals')
+    .values({
+      document_id: repeal.documentId,
+      repealed_on: repeal.repealedOn,
+      by_document_id: repeal.byDocumentId,
+      reason: repeal.reason,
+      created_by: repeal.userId,
+    })
+    .execute();
+}
+
+export async function insertRelation(trx: Trx, from: number, to: number, relation: RelationType): Promise<void> {
+  await trx
+    .insertInto('document_relations')
+    .values({ from_document_id: from, to_document_id: to, relation })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Relations in both directions, each with the other document's id. */
+export function relationsOfDocument(db: Q, id: number) {
+  return db
+    .selectFrom('document_relations')
+    .select([
+      'relation',
+      'from_document_id',
+      'to_document_id',
+      sql<'outgoing' | 'incoming'>`case when from_document_id = ${id} then 'outgoing' else 'incoming' end`.as('direction'),
+      sql<number>`case when from_document_id = ${id} then to_document_id else from_document_id end`.as('other_id'),
+    ])
+    .where((eb) => eb.or([eb('from_document_id', '=', id), eb('to_document_id', '=', id)]))
+    .orderBy('id')
+    .execute();
+}
+
+export function filesOfDocument(db: Q, id: number) {
+  return db
+    .selectFrom('document_files as f')
+    .innerJoin('stored_files as s', 's.sha256', 'f.sha256')
+    .select(['f.id', 'f.name', 'f.role', 'f.text_layer', 'f.sha256', 's.size', 's.type'])
+    .where('f.document_id', '=', id)
+    .orderBy('f.role', 'desc')
+    .orderBy('f.id')
+    .execute();
+}
+
+export function findDocumentFile(db: Q, documentId: number, fileId?: number) {
+  let query = db
+    .selectFrom('document_files as f')
+    .innerJoin('stored_files as s', 's.sha256', 'f.sha256')
+    .select(['f.id', 'f.name', 'f.sha256', 's.size', 's.type'])
+    .where('f.document_id', '=', documentId);
+  query = fileId === undefined ? query.where('f.role', '=', 'main') : query.where('f.id', '=', fileId);
+  return query.executeTakeFirst();
+}
+
+export async function insertStoredFile(trx: Trx, file: { sha256: string; size: number; type: string }): Promise<void> {
+  await trx.insertInto('stored_files').values(file).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+}
+
+export async function insertDocumentFile(
+  trx: Trx,
+  file: { documentId: number; sha256: string; name: string; role: 'main' | 'attachment'; textLayer: boolean },
+): Promise<void> {
+  await trx
+    .insertInto('document_files')
+    .values({ document_id: file.documentId, sha256: file.sha256, name: file.name, role: file.role, text_layer: file.textLayer })
+    .execute();
+}

@@ -1,0 +1,112 @@
+import { defineRoute } from '../http/api-route.js';
+import type { DocumentService } from '../services/document.service.js';
+import type { Actor } from '../services/actor.js';
+import {
+  asOfQuery,
+  createDocumentBody,
+  documentFileParams,
+  documentIdParams,
+  listDocumentsQuery,
+  relationBody,
+  repealBody,
+  updateDocumentBody,
+} from './documents.schemas.js';
+import type { UploadedFile } from '../services/document.service.js';
+import type { Response } from 'express';
+
+const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;
+
+export function documentRoutes(documents: DocumentService) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/documents',
+      summary: '文件列表（效力状态按 as_of 计算，默认今天）',
+      tag: 'documents',
+      query: listDocumentsQuery,
+      handler: ({ query, actor }) => documents.list(actor, query),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/documents',
+      summary: '登记文件（JSON，或 multipart：file 原件 + metadata JSON）',
+      tag: 'documents',
+      permission: 'document:write',
+      multipart: true,
+      body: createDocumentBody,
+      status: 201,
+      handler: ({ body, actor, res }) => documents.create(actor as Actor, body, uploadedFile(res)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/documents/:id',
+      summary: '文件详情',
+      tag: 'documents',
+      params: documentIdParams,
+      query: asOfQuery,
+      handler: ({ params, query, actor }) => documents.get(actor, params.id, query.as_of),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/documents/:id',
+      summary: '修改文件信息',
+      tag: 'documents',
+      permission: 'document:write',
+      params: documentIdParams,
+      body: updateDocumentBody,
+      handler: ({ params, body, actor }) => documents.update(actor as Actor, params.id, body),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/documents/:id/repeal',
+      summary: '废止文件',
+      tag: 'documents',
+      permission: 'document:write',
+      params: documentIdParams,
+      body: repealBody,
+      handler: ({ params, body, actor }) => documents.repeal(actor as Actor, params.id, body),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/documents/:id/relations',
+      summary: '记录本文件修改了另一文件（被修改文件继续有效）',
+      tag: 'documents',
+      permission: 'document:write',
+      params: documentIdParams,
+      body: relationBody,
+      handler: ({ params, body, actor }) => documents.addAmendment(actor as Actor, params.id, body.target_id),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/documents/:id/file',
+      summary: '下载原件',
+      tag: 'documents',
+      params: documentIdParams,
+      handler: async ({ params, actor, res }) => {
+        sendFile(res, await documents.openFile(actor, params.id));
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/documents/:id/files/:file_id',
+      summary: '下载原件或附件',
+      tag: 'documents',
+      params: documentFileParams,
+      handler: async ({ params, actor, res }) => {
+        sendFile(res, await documents.openFile(actor, params.id, params.file_id));
+        return undefined;
+      },
+    }),
+  ];
+}
+
+function sendFile(res: Response, file: Awaited<ReturnType<DocumentService['openFile']>>) {
+  // attachment() writes filename* (RFC 5987) so the Chinese name survives; the stored type wins over the extension's.
+  res.attachment(file.name);
+  res.setHeader('Content-Type', file.type);
+  res.setHeader('Content-Length', String(file.size));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  file.stream.on('error', () => res.destroy());
+  file.stream.pipe(res);
+}

@@ -1,0 +1,124 @@
+import type { Db, Trx } from '../db/database.js';
+import type { IsoDate } from '../domain/dates.js';
+import { documentStatusAsOf } from '../domain/document-status.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { findDocumentSummaries } from '../repositories/document.repository.js';
+import { enqueueIndexJobs } from '../repositories/index-job.repository.js';
+import * as interpretations from '../repositories/interpretation.repository.js';
+import { can, type Actor } from './actor.js';
+import type { Clock } from './clock.js';
+import { STATUS_LABELS } from '../domain/document-status.js';
+
+export interface InterpretationInput {
+  title: string;
+  body: string;
+  published_on: IsoDate;
+  document_ids: number[];
+}
+
+export function createInterpretationService({ db, clock }: { db: Db; clock: Clock }) {
+  async function checkDocuments(trx: Trx, ids: number[]) {
+    const unique = [...new Set(ids)];
+    const found = await findDocumentSummaries(trx, unique);
+    const missing = unique.filter((id) => !found.some((d) => d.id === id));
+    if (missing.length) {
+      throw new ValidationError('关联的文件不存在', { document_ids: `文件不存在：${missing.join('、')}` });
+    }
+    return unique;
+  }
+
+  function assertCan(actor: Actor | null) {
+    if (!can(actor, 'interpretation:write')) throw new ForbiddenError();
+  }
+
+  return {
+    async create(actor: Actor, input: InterpretationInput) {
+      assertCan(actor);
+      const id = await db.transaction().execute(async (trx) => {
+        const documentIds = await checkDocuments(trx, input.document_ids);
+        const id = await interpretations.insertInterpretation(trx, {
+          title: input.title,
+          body: input.body,
+          published_on: input.published_on,
+          created_by: actor.userId,
+        });
+        await interpretations.replaceInterpretationLinks(trx, id, documentIds);
+        await insertAuditEntry(trx, {
+          userId: actor.userId,
+          ip: actor.ip,
+          action: 'interpretation.create',
+          entity: 'interpretation',
+          entityId: id,
+          after: { title: input.title, published_on: input.published_on, document_ids: documentIds, body_length: input.body.length },
+        });
+        await enqueueIndexJobs(trx, 'interpretation', [id]);
+        // Documents show the titles of their interpretations in the index.
+        await enqueueIndexJobs(trx, 'document', documentIds);
+        return id;
+      });
+      return this.get(actor, id);
+    },
+
+    async update(actor: Actor, id: number, patch: Partial<InterpretationInput>) {
+      assertCan(actor);
+      await db.transaction().execute(async (trx) => {
+        const before = await interpretations.lockInterpretation(trx, id);
+        if (!before) throw new NotFoundError('政策解读不存在');
+        const beforeIds = await interpretations.documentIdsOfInterpretation(trx, id);
+        const { document_ids, ...fields } = patch;
+        await interpretations.updateInterpretation(trx, id, fields);
+        let afterIds = beforeIds;
+        if (document_ids) {
+          afterIds = await checkDocuments(trx, document_ids);
+          await interpretations.replaceInterpretationLinks(trx, id, afterIds);
+        }
+        await insertAuditEntry(trx, {
+          userId: actor.userId,
+          ip: actor.ip,
+          action: 'interpretation.update',
+          entity: 'interpretation',
+          entityId: id,
+          before: { title: before.title, published_on: before.published_on, document_ids: beforeIds },
+          after: { ...fields, document_ids: afterIds, body: undefined },
+        });
+        await enqueueIndexJobs(trx, 'interpretation', [id]);
+        await enqueueIndexJobs(trx, 'document', [...new Set([...beforeIds, ...afterIds])]);
+      });
+      return this.get(actor, id);
+    },
+
+    async get(actor: Actor | null, id: number) {
+      const staff = can(actor, 'document:read-drafts');
+      const today = clock.today();
+      const row = await interpretations.findInterpretationById(db, id);
+      if (!row || (!staff && row.published_on > today)) throw new NotFoundError('政策解读不存在');
+      const documents = await findDocumentSummaries(db, await interpretations.documentIdsOfInterpretation(db, id));
+      return {
+        id: row.id,
+        title: row.title,
+        body: row.body,
+        published_on: row.published_on,
+        documents: documents.flatMap((d) => {
+          const status = documentStatusAsOf(d, today);
+          if (!staff && status === 'draft') return [];
+          return [{ id: d.id, title: d.title, doc_number: d.doc_number, status, status_label: STATUS_LABELS[status] }];
+        }),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+      };
+    },
+
+    async list(actor: Actor | null, query: { page: number; page_size: number }) {
+      const staff = can(actor, 'document:read-drafts');
+      const { total, rows } = await interpretations.listInterpretations(db, {
+        publishedBy: staff ? null : clock.today(),
+        offset: (query.page - 1) * query.page_size,
+        limit: query.page_size,
+      });
+      return { total, page: query.page, page_size: query.page_size, items: rows };
+    },
+  };
+}
+
+export type InterpretationService = ReturnType<typeof createInterpretationService>;

@@ -1,0 +1,4 @@
+declare module 'async-exit-hook' {
+  const exitHook: (hook: (done: () => void) => void) => void;
+  export default exitHook;
+}
