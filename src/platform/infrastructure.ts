@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface Infrastructure {
   databaseUrl: string;
+  /** Empty when search was not asked for. */
   meiliUrl: string;
   meiliKey: string | undefined;
   /** Stops whatever was started here (nothing, when both services are remote). */
@@ -30,7 +31,12 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
  * PostgreSQL and Meilisearch: the configured servers, or embedded ones under DATA_DIR. If the second
  * fails to start, the first is stopped again, so a failed start leaves no process behind.
  */
-export async function startInfrastructure(config: Config, logger: Logger, register: (stop: () => Promise<void>) => void): Promise<Infrastructure> {
+export async function startInfrastructure(
+  config: Config,
+  logger: Logger,
+  register: (stop: () => Promise<void>) => void,
+  needs: { search: boolean } = { search: true },
+): Promise<Infrastructure> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
@@ -45,7 +51,7 @@ export async function startInfrastructure(config: Config, logger: Logger, regist
   }
   let meiliUrl = config.meili.url;
   let meiliKey = config.meili.masterKey;
-  if (!meiliUrl) {
+  if (!meiliUrl && needs.search) {
     const embedded = await startEmbeddedMeilisearch(
       path.join(config.dataDir, 'meili'),
       { binary: config.meili.binary, maxIndexingMemory: config.meili.maxIndexingMemory },
@@ -55,5 +61,5 @@ export async function startInfrastructure(config: Config, logger: Logger, regist
     meiliUrl = embedded.url;
     meiliKey = embedded.masterKey;
   }
-  return { databaseUrl, meiliUrl, meiliKey, stop: stopAll };
+  return { databaseUrl, meiliUrl: meiliUrl ?? '', meiliKey, stop: stopAll };
 }

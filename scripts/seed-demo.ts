@@ -1,0 +1,71 @@
+import type { Actor } from '../src/services/actor.js';
+import type { Services } from '../src/services/index.js';
+import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS } from './demo-data.js';
+
+/**
+ * Loads the fictional 示例县 through the same services the API uses, so the demo data passes every
+ * validation a real registration does. Returns the ids given to each key.
+ */
+export async function seedDemo(services: Services, actor: Actor) {
+  const organIds = new Map<string, number>();
+  for (const organ of DEMO_ORGANS) {
+    const parentId = organ.parent_key ? organIds.get(organ.parent_key) : null;
+    const created = await services.organs.create(actor, {
+      name: organ.name,
+      short_name: organ.short_name ?? null,
+      doc_prefixes: organ.doc_prefixes,
+      parent_id: parentId ?? null,
+    });
+    organIds.set(organ.key, created.id);
+  }
+  const organ = (key: string) => {
+    const id = organIds.get(key);
+    if (id === undefined) throw new Error(`demo data: unknown organ ${key}`);
+    return id;
+  };
+
+  const documentIds = new Map<string, number>();
+  for (const doc of DEMO_DOCUMENTS) {
+    const created = await services.documents.create(actor, {
+      kind: doc.kind,
+      title: doc.title,
+      doc_number: doc.doc_number ?? null,
+      index_number: doc.index_number ?? null,
+      organ_id: organ(doc.organ_key),
+      co_organ_ids: (doc.co_organ_keys ?? []).map(organ),
+      signed_on: doc.signed_on ?? null,
+      published_on: doc.published_on ?? null,
+      effective_on: doc.effective_on ?? null,
+      expires_on: doc.expires_on ?? null,
+      topics: doc.topics,
+      body: doc.body,
+    });
+    documentIds.set(doc.key, created.id);
+  }
+  const document = (key: string) => {
+    const id = documentIds.get(key);
+    if (id === undefined) throw new Error(`demo data: unknown document ${key}`);
+    return id;
+  };
+
+  for (const doc of DEMO_DOCUMENTS) {
+    if (doc.repeal) {
+      await services.documents.repeal(actor, document(doc.key), {
+        repealed_on: doc.repeal.repealed_on,
+        by_document_id: doc.repeal.by_key ? document(doc.repeal.by_key) : undefined,
+        reason: doc.repeal.reason,
+      });
+    }
+    for (const target of doc.amends_keys ?? []) await services.documents.addAmendment(actor, document(doc.key), document(target));
+  }
+
+  for (const interpretation of DEMO_INTERPRETATIONS) {
+    await services.interpretations.create(actor, {
+      title: interpretation.title,
+      body: interpretation.body,
+      published_on: interpretation.published_on,
+      document_ids: interpretation.document_keys.map(document),
+    });
+  }
+  return { organIds, documentIds };
+}
