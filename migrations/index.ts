@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as catalog from './20261129_0001_catalog.js';
+import * as sessions from './20261129_0400_sessions.js';
 
 /**
  * Every migration, by name, in order. Listed rather than read from the folder so that the same code
@@ -7,4 +8,5 @@ import * as catalog from './20261129_0001_catalog.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261129_0001_catalog': catalog,
+  '20261129_0400_sessions': sessions,
 };

@@ -1,10 +1,13 @@
 import path from 'node:path';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config.js';
 import { buildOpenApi, mountRoutes } from './http/api-route.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { createMultipartReader } from './http/multipart.js';
+import { perMinuteLimit, securityHeaders } from './http/security.js';
+import { sessions, verifyCsrf } from './http/session.js';
 import type { Logger } from './logger.js';
 import { projectRoot } from './paths.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -12,6 +15,7 @@ import { documentRoutes } from './routes/documents.routes.js';
 import { interpretationRoutes } from './routes/interpretations.routes.js';
 import { organRoutes } from './routes/organs.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { staffRoutes } from './routes/staff.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
 import type { Services } from './services/index.js';
 
@@ -30,10 +34,8 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.set('views', path.join(projectRoot, 'views'));
   app.set('query parser', 'simple');
 
+  app.use(securityHeaders());
   app.use((req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       logger.debug(
@@ -51,7 +53,10 @@ export function createApp({ config, services, logger }: AppDeps): Express {
 
   app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', fallthrough: false }));
 
+  const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试');
   const api = express.Router();
+  api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试'));
+  api.post('/auth/token', signInLimit);
   api.use(express.json({ limit: config.maxJsonBytes, strict: true }));
   api.use(authenticate(services.auth));
   const routes = [
@@ -69,6 +74,13 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   api.use(notFound);
   app.use('/api/v1', api);
 
+  // The HTML side: forms, cookies, sessions; every unsafe request carries the CSRF token.
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }));
+  app.use(sessions(services.auth));
+  app.post('/staff/login', signInLimit);
+  app.use(verifyCsrf);
+  app.use(staffRoutes(services));
   app.use(pageRoutes(services));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -26,6 +26,8 @@ const configSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
   MAX_JSON_KB: z.coerce.number().int().positive().default(2048),
   PUBLIC_URL: optionalText,
+  RATE_LIMIT_SIGNIN_PER_MIN: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_API_PER_MIN: z.coerce.number().int().positive().default(1200),
 });
 
 export type Config = Readonly<{
@@ -48,6 +50,7 @@ export type Config = Readonly<{
   maxUploadBytes: number;
   maxJsonBytes: number;
   publicUrl: string | undefined;
+  rateLimits: Readonly<{ signInPerMinute: number; apiPerMinute: number }>;
 }>;
 
 /** Parses the environment once; every bad variable is listed in one error. */
@@ -87,5 +90,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxUploadBytes: Math.round(c.MAX_UPLOAD_MB * 1024 * 1024),
     maxJsonBytes: c.MAX_JSON_KB * 1024,
     publicUrl: c.PUBLIC_URL,
+    rateLimits: Object.freeze({ signInPerMinute: c.RATE_LIMIT_SIGNIN_PER_MIN, apiPerMinute: c.RATE_LIMIT_API_PER_MIN }),
   });
 }

@@ -31,6 +31,20 @@ export interface UserTable {
   role: Role;
   disabled: Generated<boolean>;
   created_at: Timestamp;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  password_changed_at: Timestamp;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Date;
 }
 
 export interface ApiTokenTable {
@@ -165,6 +179,7 @@ export interface Database {
   document_files: DocumentFileTable;
   audit_log: AuditLogTable;
   index_jobs: IndexJobTable;
+  sessions: SessionTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;

@@ -40,3 +40,19 @@ export async function findUserByTokenHash(db: Db, tokenHash: string) {
     .returning(['u.id', 'u.username', 'u.role'])
     .executeTakeFirst();
 }
+
+/** Counts a failed sign-in; the fifth in a row locks the account for a while. */
+export async function recordFailedLogin(db: Q, userId: number, lockAfter: number, lockSeconds: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set(() => ({
+      failed_logins: sql<number>`case when failed_logins + 1 >= ${lockAfter} then 0 else failed_logins + 1 end`,
+      locked_until: sql<Date | null>`case when failed_logins + 1 >= ${lockAfter} then now() + make_interval(secs => ${lockSeconds}) else locked_until end`,
+    }))
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function resetFailedLogins(db: Q, userId: number): Promise<void> {
+  await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+}

@@ -8,6 +8,12 @@ export interface Actor {
   ip: string | null;
 }
 
+export const ROLE_LABELS: Readonly<Record<Role, string>> = Object.freeze({
+  admin: '系统管理员',
+  editor: '文件编辑（法制机构）',
+  compiler: '年报编制',
+});
+
 export type Action =
   | 'organ:write'
   | 'document:write'

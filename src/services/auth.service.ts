@@ -1,13 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Db } from '../db/database.js';
 import type { Role } from '../db/tables.js';
-import { UnauthenticatedError } from '../errors.js';
+import { AppError, UnauthenticatedError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
+import * as sessions from '../repositories/session.repository.js';
 import * as users from '../repositories/user.repository.js';
 import type { Actor } from './actor.js';
 
 const TOKEN_PREFIX = 'gfw_';
+const LOCK_AFTER_FAILURES = 5;
+const LOCK_SECONDS = 15 * 60;
+export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
 // Algorithm is an ambient const enum, which verbatimModuleSyntax cannot import; 2 is its Argon2id.
 const ARGON2ID = 2 as Algorithm;
@@ -16,40 +20,95 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, { algorithm: ARGON2ID });
 }
 
-/** Tokens are random, so a fast hash suffices at rest; only the hash is stored. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+/** Tokens and session ids are random, so a fast hash suffices at rest; only the hash is stored. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function secretsEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 // Verifying against a real hash when the user does not exist keeps the answer time the same,
 // so sign-in does not reveal which usernames exist.
 let dummyHash: Promise<string> | undefined;
 
+export interface SessionActor extends Actor {
+  csrfToken: string;
+  displayName: string | null;
+}
+
 export function createAuthService({ db }: { db: Db }) {
+  /** The one gate for passwords, used by API tokens and by the sign-in page alike. */
+  async function verifyCredentials(username: string, password: string, ip: string | null) {
+    const user = await users.findUserByUsername(db, username);
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
+    if (user && user.locked_until && user.locked_until > new Date()) {
+      throw new AppError(429, 'rate_limited', '登录失败次数过多，账号已暂时锁定，请 15 分钟后再试');
+    }
+    if (!user || !ok || user.disabled) {
+      if (user) await users.recordFailedLogin(db, user.id, LOCK_AFTER_FAILURES, LOCK_SECONDS);
+      await db.transaction().execute((trx) =>
+        insertAuditEntry(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } }),
+      );
+      throw new UnauthenticatedError('用户名或密码错误');
+    }
+    if (user.failed_logins > 0) await users.resetFailedLogins(db, user.id);
+    return user;
+  }
+
   return {
     async issueToken(username: string, password: string, ip: string | null): Promise<{ token: string }> {
-      const user = await users.findUserByUsername(db, username);
-      dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-      const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
-      if (!user || !ok || user.disabled) throw new UnauthenticatedError('用户名或密码错误');
+      const user = await verifyCredentials(username, password, ip);
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
       await db.transaction().execute(async (trx) => {
-        const id = await users.insertApiToken(trx, { user_id: user.id, name: 'api', token_hash: hashToken(token) });
-        await insertAuditEntry(trx, {
-          userId: user.id,
-          ip,
-          action: 'token.create',
-          entity: 'api_token',
-          entityId: id,
-        });
+        const id = await users.insertApiToken(trx, { user_id: user.id, name: 'api', token_hash: hashSecret(token) });
+        await insertAuditEntry(trx, { userId: user.id, ip, action: 'token.create', entity: 'api_token', entityId: id });
       });
       return { token };
     },
 
     async authenticate(token: string, ip: string | null): Promise<Actor | null> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-      const user = await users.findUserByTokenHash(db, hashToken(token));
+      const user = await users.findUserByTokenHash(db, hashSecret(token));
       return user ? { userId: user.id, username: user.username, role: user.role, ip } : null;
+    },
+
+    /** Signs in for the staff pages: a fresh session id every time, so a planted id is worthless. */
+    async signIn(username: string, password: string, meta: { ip: string | null; userAgent: string | null; previousSessionId?: string | undefined }) {
+      const user = await verifyCredentials(username, password, meta.ip);
+      const sessionId = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      await db.transaction().execute(async (trx) => {
+        if (meta.previousSessionId) await sessions.deleteSession(trx, hashSecret(meta.previousSessionId));
+        await sessions.insertSession(trx, {
+          id_hash: hashSecret(sessionId),
+          user_id: user.id,
+          csrf_token: csrfToken,
+          ip: meta.ip,
+          user_agent: meta.userAgent?.slice(0, 300) ?? null,
+          ttlSeconds: SESSION_TTL_SECONDS,
+        });
+        await insertAuditEntry(trx, { userId: user.id, ip: meta.ip, action: 'session.create', entity: 'user', entityId: user.id });
+      });
+      return { sessionId };
+    },
+
+    async sessionActor(sessionId: string, ip: string | null): Promise<SessionActor | null> {
+      if (sessionId.length > 100) return null;
+      const row = await sessions.touchSession(db, hashSecret(sessionId), SESSION_TTL_SECONDS);
+      if (!row) return null;
+      return { userId: row.user_id, username: row.username, role: row.role, ip, csrfToken: row.csrf_token, displayName: row.display_name };
+    },
+
+    async signOut(sessionId: string, actor: Actor | null): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await sessions.deleteSession(trx, hashSecret(sessionId));
+        if (actor) await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'session.delete', entity: 'user', entityId: actor.userId });
+      });
     },
 
     /**
@@ -61,12 +120,15 @@ export function createAuthService({ db }: { db: Db }) {
       const chosen = password ?? randomBytes(12).toString('base64url');
       const passwordHash = await hashPassword(chosen);
       const role: Role = 'admin';
-      await db.transaction().execute(async (trx) => {
+      const created = await db.transaction().execute(async (trx) => {
+        // Two processes starting at once must not both create an admin.
         await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.lit(4711)]).as('l')).execute();
-        if ((await users.countUsers(trx)) > 0) return;
+        if ((await users.countUsers(trx)) > 0) return false;
         const id = await users.insertUser(trx, { username, password_hash: passwordHash, role });
         await insertAuditEntry(trx, { userId: null, ip: null, action: 'user.create', entity: 'user', entityId: id, after: { username, role } });
+        return true;
       });
+      if (!created) return { created: false };
       return password ? { created: true } : { created: true, generatedPassword: chosen };
     },
 
