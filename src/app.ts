@@ -17,6 +17,7 @@ import { organRoutes } from './routes/organs.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
 import { staffRoutes } from './routes/staff.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
+import { userRoutes } from './routes/users.routes.js';
 import type { Services } from './services/index.js';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   api.use(authenticate(services.auth));
   const routes = [
     ...authRoutes(services.auth),
+    ...userRoutes(services.users, services.audit),
     ...organRoutes(services.organs),
     ...topicRoutes(services.topics),
     ...documentRoutes(services.documents),

@@ -8,7 +8,7 @@ import * as sessions from '../repositories/session.repository.js';
 import * as users from '../repositories/user.repository.js';
 import type { Actor } from './actor.js';
 
-const TOKEN_PREFIX = 'gfw_';
+export const TOKEN_PREFIX = 'gfw_';
 const LOCK_AFTER_FAILURES = 5;
 const LOCK_SECONDS = 15 * 60;
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
@@ -132,14 +132,6 @@ export function createAuthService({ db }: { db: Db }) {
       return password ? { created: true } : { created: true, generatedPassword: chosen };
     },
 
-    async createUser(username: string, password: string, role: Role): Promise<number> {
-      const passwordHash = await hashPassword(password);
-      return db.transaction().execute(async (trx) => {
-        const id = await users.insertUser(trx, { username, password_hash: passwordHash, role });
-        await insertAuditEntry(trx, { userId: null, ip: null, action: 'user.create', entity: 'user', entityId: id, after: { username, role } });
-        return id;
-      });
-    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Storage } from '../platform/storage.js';
+import { createAuditService } from './audit.service.js';
 import { createAuthService } from './auth.service.js';
 import type { Clock } from './clock.js';
 import { createDocumentService } from './document.service.js';
@@ -8,6 +9,7 @@ import { createInterpretationService } from './interpretation.service.js';
 import { createOrganService } from './organ.service.js';
 import type { SearchIndexes } from './search-index.js';
 import { createTopicService } from './topic.service.js';
+import { createUserService } from './user.service.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -20,6 +22,8 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   return {
     auth: createAuthService(deps),
+    users: createUserService(deps),
+    audit: createAuditService(deps),
     organs: createOrganService(deps),
     topics: createTopicService(deps),
     documents: createDocumentService(deps),

@@ -7,7 +7,7 @@ const password = 'correct-horse-battery';
 beforeAll(async () => {
   // The per-IP sign-in budget is tested on its own below; here it would hide the lock-out.
   ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
-  await ctx.services.auth.createUser('editor1', password, 'editor');
+  await ctx.services.users.create(null, { username: 'editor1', password, role: 'editor' });
 });
 afterAll(() => ctx?.close());
 
@@ -84,7 +84,7 @@ describe('staff sign-in', () => {
   });
 
   it('locks the account after five failures, even for the right password', async () => {
-    await ctx.services.auth.createUser('locked1', password, 'editor');
+    await ctx.services.users.create(null, { username: 'locked1', password, role: 'editor' });
     for (let i = 0; i < 5; i++) await signIn(ctx.request(), 'locked1', 'wrong');
     const res = await signIn(ctx.request(), 'locked1', password);
     expect(res.status).toBe(429);

@@ -97,7 +97,7 @@ export async function createTestContext(options: { clock?: Clock; env?: Record<s
     async user(role: Role = 'admin') {
       const username = `${role}${++users}`;
       const password = `pw-${randomBytes(8).toString('hex')}`;
-      const userId = await services.auth.createUser(username, password, role);
+      const userId = await services.users.create(null, { username, password, role });
       const { token } = await services.auth.issueToken(username, password, '127.0.0.1');
       return { actor: { userId, username, role, ip: '127.0.0.1' }, token };
     },
