@@ -69,6 +69,8 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     ...interpretationRoutes(services.interpretations),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
+  // Tests walk every declared route (the authorization matrix), so they cover routes added later too.
+  app.locals['apiRoutes'] = routes;
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
