@@ -10,6 +10,7 @@ import { perMinuteLimit, securityHeaders } from './http/security.js';
 import { sessions, verifyCsrf } from './http/session.js';
 import type { Logger } from './logger.js';
 import { projectRoot } from './paths.js';
+import { adminPages } from './routes/admin.pages.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { documentRoutes } from './routes/documents.routes.js';
 import { interpretationRoutes } from './routes/interpretations.routes.js';
@@ -85,6 +86,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.post('/staff/login', signInLimit);
   app.use(verifyCsrf);
   app.use(staffRoutes(services));
+  app.use(adminPages(services));
   app.use(pageRoutes(services));
   app.use(notFound);
   app.use(errorHandler(logger));

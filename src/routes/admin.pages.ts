@@ -1,0 +1,104 @@
+import { Router, type Response } from 'express';
+import { AppError } from '../errors.js';
+import { requireStaff, sessionActorOf } from '../http/session.js';
+import { parseOrThrow, z } from '../http/validation.js';
+import { ROLE_LABELS, type Actor } from '../services/actor.js';
+import type { Services } from '../services/index.js';
+import { auditQuery, createUserBody } from './users.routes.js';
+
+const ROLES = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
+
+/** Staff pages for accounts, API tokens and the audit log; the same services as the API. */
+export function adminPages(services: Services) {
+  const router = Router();
+  const actorOf = (res: Response) => sessionActorOf(res) as Actor;
+
+  const renderUsers = async (res: Response, status: number, form: Record<string, string>, error: AppError | null) => {
+    res.status(status).render('staff/users', {
+      title: '用户管理',
+      users: await services.users.list(actorOf(res)),
+      roles: ROLES,
+      roleLabels: ROLE_LABELS,
+      form,
+      error,
+    });
+  };
+
+  router.get('/staff/users', requireStaff('user:manage'), async (_req, res) => {
+    await renderUsers(res, 200, { username: '', display_name: '', role: 'editor' }, null);
+  });
+
+  router.post('/staff/users', requireStaff('user:manage'), async (req, res) => {
+    const raw = req.body as Record<string, string>;
+    const form = { username: raw['username'] ?? '', display_name: raw['display_name'] ?? '', role: raw['role'] ?? '' };
+    try {
+      const input = parseOrThrow(createUserBody, { ...form, password: raw['password'] ?? '', display_name: form.display_name || null }, '用户信息有误');
+      await services.users.create(actorOf(res), input);
+      res.redirect(303, '/staff/users');
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500 && error.status !== 403) return renderUsers(res, error.status, form, error);
+      throw error;
+    }
+  });
+
+  router.post('/staff/users/:id', requireStaff('user:manage'), async (req, res) => {
+    const { id } = parseOrThrow(z.object({ id: z.string().regex(/^\d{1,9}$/).transform(Number) }), req.params, '用户编号有误');
+    const body = req.body as Record<string, string>;
+    const patch = body['action'] === 'disable' ? { disabled: true } : body['action'] === 'enable' ? { disabled: false } : { role: body['role'] };
+    const parsed = parseOrThrow(
+      z.object({ disabled: z.boolean().optional(), role: z.enum(['admin', 'editor', 'compiler'], { error: '未知的角色' }).optional() }),
+      patch,
+      '修改内容有误',
+    );
+    try {
+      await services.users.update(actorOf(res), id, parsed);
+      res.redirect(303, '/staff/users');
+    } catch (error) {
+      if (error instanceof AppError && error.status === 409) return renderUsers(res, 409, { username: '', display_name: '', role: 'editor' }, error);
+      throw error;
+    }
+  });
+
+  router.get('/staff/tokens', requireStaff(), async (_req, res) => {
+    res.render('staff/tokens', { title: '访问令牌', tokens: await services.users.listTokens(actorOf(res)), created: null });
+  });
+
+  router.post('/staff/tokens', requireStaff(), async (req, res) => {
+    const { name } = parseOrThrow(z.object({ name: z.string().trim().min(1, { error: '请填写令牌名称' }).max(100) }), req.body, '令牌名称有误');
+    const created = await services.users.createToken(actorOf(res), name);
+    // The value is shown on this one answer only; it is never stored in clear.
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('staff/tokens', { title: '访问令牌', tokens: await services.users.listTokens(actorOf(res)), created });
+  });
+
+  router.post('/staff/tokens/:id/revoke', requireStaff(), async (req, res) => {
+    const { id } = parseOrThrow(z.object({ id: z.string().regex(/^\d{1,9}$/).transform(Number) }), req.params, '令牌编号有误');
+    await services.users.revokeToken(actorOf(res), id);
+    res.redirect(303, '/staff/tokens');
+  });
+
+  router.get('/staff/audit', requireStaff('audit:read'), async (req, res) => {
+    const query = parseOrThrow(auditQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')), '筛选条件有误');
+    const result = await services.audit.list(actorOf(res), {
+      entity: query.entity,
+      entityId: query.entity_id,
+      userId: query.user_id,
+      action: query.action,
+      from: query.from,
+      to: query.to,
+      page: query.page,
+      page_size: query.page_size,
+    });
+    const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
+    res.render('staff/audit', {
+      title: '审计日志',
+      result,
+      query: { ...query, user_id: query.user_id ?? '' },
+      pages: Math.max(1, Math.ceil(result.total / query.page_size)),
+      pageLink: (page: number) => `?${new URLSearchParams([...params, ['page', String(page)]])}`,
+      describe: (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value)),
+    });
+  });
+
+  return router;
+}
