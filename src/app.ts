@@ -19,6 +19,7 @@ import { pageRoutes } from './routes/pages.routes.js';
 import { staffRoutes } from './routes/staff.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { workspacePages } from './routes/workspace.pages.js';
 import type { Services } from './services/index.js';
 
 export interface AppDeps {
@@ -87,6 +88,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.use(verifyCsrf);
   app.use(staffRoutes(services));
   app.use(adminPages(services));
+  app.use(workspacePages(services));
   app.use(pageRoutes(services));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -21,6 +21,7 @@ export interface ServiceDeps {
 /** Every use case, each given only what it needs. */
 export function createServices(deps: ServiceDeps) {
   return {
+    clock: deps.clock,
     auth: createAuthService(deps),
     users: createUserService(deps),
     audit: createAuditService(deps),

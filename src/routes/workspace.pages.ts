@@ -1,0 +1,227 @@
+import { Router, type Request, type Response } from 'express';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
+import { AppError } from '../errors.js';
+import { requireStaff, sessionActorOf } from '../http/session.js';
+import { idParam, isoDate, parseOrThrow, z } from '../http/validation.js';
+import type { Actor } from '../services/actor.js';
+import type { Services } from '../services/index.js';
+import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
+import { createInterpretationBody } from './interpretations.routes.js';
+
+type Form = Record<string, string | string[] | undefined>;
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const blankToNull = (value: string | string[] | undefined) => {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v.trim() === '' ? null : v;
+};
+const numberOrRaw = (value: string | string[] | undefined) => {
+  const v = blankToNull(value);
+  return v !== null && /^\d{1,10}$/.test(v) ? Number(v) : v;
+};
+
+/** A document form as the API schemas expect it: empty fields are null, numbers are numbers. */
+function documentInputFromForm(form: Form) {
+  return {
+    kind: blankToNull(form['kind']) ?? undefined,
+    title: blankToNull(form['title']) ?? '',
+    doc_number: blankToNull(form['doc_number']),
+    index_number: blankToNull(form['index_number']),
+    organ_id: numberOrRaw(form['organ_id']) ?? undefined,
+    co_organ_ids: list(form['co_organ_ids']).filter((v) => v !== '').map((v) => (/^\d{1,10}$/.test(v) ? Number(v) : v)),
+    signed_on: blankToNull(form['signed_on']),
+    published_on: blankToNull(form['published_on']),
+    effective_on: blankToNull(form['effective_on']),
+    expires_on: blankToNull(form['expires_on']),
+    topics: list(form['topics']),
+    body: typeof form['body'] === 'string' ? form['body'] : '',
+  };
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  kind: '类别', title: '标题', doc_number: '文号', index_number: '索引号', organ_id: '发文机关', co_organ_ids: '联合发文机关',
+  signed_on: '成文日期', published_on: '发布日期', effective_on: '施行日期', expires_on: '有效期至', topics: '主题分类', body: '正文',
+  repealed_on: '废止日期', by_document_id: '废止依据文件', reason: '废止原因', document_ids: '关联文件',
+};
+
+/**
+ * The legal staff's workspace: the catalog with drafts, registration, editing, publishing, repeal,
+ * interpretations. Every action goes through the same services (and schemas) as the API.
+ */
+export function workspacePages(services: Services) {
+  const router = Router();
+  const actorOf = (res: Response) => sessionActorOf(res) as Actor;
+  const staffOnly = requireStaff('document:write');
+
+  async function formOptions() {
+    const [organs, topics] = await Promise.all([services.organs.list(), services.topics.list()]);
+    return {
+      organs,
+      topics,
+      kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
+      fieldLabels: FIELD_LABELS,
+    };
+  }
+
+  async function renderForm(res: Response, status: number, view: { title: string; action: string; values: ReturnType<typeof documentInputFromForm>; error: AppError | null }) {
+    res.status(status).render('staff/documents/form', { ...view, ...(await formOptions()) });
+  }
+
+  const handleFormError = async (error: unknown, res: Response, view: Omit<Parameters<typeof renderForm>[2], 'error'>) => {
+    if (error instanceof AppError && (error.status === 400 || error.status === 409)) return renderForm(res, error.status, { ...view, error });
+    throw error;
+  };
+
+  router.get('/staff/documents', requireStaff(), async (req, res) => {
+    const query = parseOrThrow(listDocumentsQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')), '筛选条件有误');
+    const result = await services.documents.list(actorOf(res), query);
+    const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
+    res.render('staff/documents/list', {
+      title: '文件管理',
+      result,
+      query,
+      organs: await services.organs.list(),
+      kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
+      statuses: DOCUMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+      pages: Math.max(1, Math.ceil(result.total / query.page_size)),
+      pageLink: (page: number) => `?${new URLSearchParams([...params, ['page', String(page)]])}`,
+    });
+  });
+
+  router.get('/staff/documents/new', staffOnly, async (_req, res) => {
+    await renderForm(res, 200, { title: '登记文件', action: '/staff/documents', values: documentInputFromForm({ kind: 'normative' }), error: null });
+  });
+
+  router.post('/staff/documents', staffOnly, async (req, res) => {
+    const values = documentInputFromForm(req.body as Form);
+    try {
+      const input = parseOrThrow(createDocumentBody, values, '提交的文件信息有误');
+      const created = await services.documents.create(actorOf(res), input);
+      res.redirect(303, `/staff/documents/${created.id}`);
+    } catch (error) {
+      await handleFormError(error, res, { title: '登记文件', action: '/staff/documents', values });
+    }
+  });
+
+  const idOf = (req: Request) => parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误').id;
+
+  router.get('/staff/documents/:id', requireStaff(), async (req, res) => {
+    const document = await services.documents.get(actorOf(res), idOf(req));
+    const interpretations = await services.interpretations.list(actorOf(res), { page: 1, page_size: 100 });
+    res.render('staff/documents/show', {
+      title: document.title,
+      document,
+      today: services.clock.today(),
+      otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
+      error: null,
+      fieldLabels: FIELD_LABELS,
+    });
+  });
+
+  router.get('/staff/documents/:id/edit', staffOnly, async (req, res) => {
+    const id = idOf(req);
+    const d = await services.documents.get(actorOf(res), id);
+    const values = {
+      ...documentInputFromForm({}),
+      kind: d.kind, title: d.title, doc_number: d.doc_number, index_number: d.index_number, organ_id: d.organ_id,
+      co_organ_ids: d.co_issuers.map((o) => o.id), signed_on: d.signed_on, published_on: d.published_on,
+      effective_on: d.effective_on === d.published_on ? null : d.effective_on, expires_on: d.expires_on, topics: d.topics, body: d.body,
+    };
+    await renderForm(res, 200, { title: `修改：${d.title}`, action: `/staff/documents/${id}`, values, error: null });
+  });
+
+  router.post('/staff/documents/:id', staffOnly, async (req, res) => {
+    const id = idOf(req);
+    const values = documentInputFromForm(req.body as Form);
+    try {
+      const patch = parseOrThrow(updateDocumentBody, values, '提交的文件信息有误');
+      await services.documents.update(actorOf(res), id, patch);
+      res.redirect(303, `/staff/documents/${id}`);
+    } catch (error) {
+      await handleFormError(error, res, { title: '修改文件', action: `/staff/documents/${id}`, values });
+    }
+  });
+
+  /** Actions on the document page; a rejected one re-renders the page with the message. */
+  const documentAction = (run: (actor: Actor, id: number, form: Form) => Promise<unknown>) => async (req: Request, res: Response) => {
+    const id = idOf(req);
+    try {
+      await run(actorOf(res), id, req.body as Form);
+      res.redirect(303, `/staff/documents/${id}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
+      const document = await services.documents.get(actorOf(res), id);
+      const interpretations = await services.interpretations.list(actorOf(res), { page: 1, page_size: 100 });
+      res.status(error.status).render('staff/documents/show', {
+        title: document.title,
+        document,
+        today: services.clock.today(),
+        otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
+        error,
+        fieldLabels: FIELD_LABELS,
+      });
+    }
+  };
+
+  router.post(
+    '/staff/documents/:id/publish',
+    staffOnly,
+    documentAction((actor, id, form) => {
+      const { published_on } = parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误');
+      return services.documents.update(actor, id, { published_on });
+    }),
+  );
+
+  router.post(
+    '/staff/documents/:id/repeal',
+    staffOnly,
+    documentAction((actor, id, form) => {
+      const by = blankToNull(form['by_document_id']);
+      const input = parseOrThrow(
+        repealBody,
+        {
+          repealed_on: blankToNull(form['repealed_on']) ?? '',
+          ...(by !== null ? { by_document_id: /^\d{1,10}$/.test(by) ? Number(by) : by } : {}),
+          ...(blankToNull(form['reason']) !== null ? { reason: blankToNull(form['reason']) } : {}),
+        },
+        '废止信息有误',
+      );
+      return services.documents.repeal(actor, id, input);
+    }),
+  );
+
+  router.post(
+    '/staff/documents/:id/interpretations',
+    requireStaff('interpretation:write'),
+    documentAction(async (actor, id, form) => {
+      const existing = blankToNull(form['interpretation_id']);
+      if (existing !== null) {
+        const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: existing }, '政策解读有误').v;
+        const current = await services.interpretations.get(actor, interpretationId);
+        return services.interpretations.update(actor, interpretationId, { document_ids: [...new Set([...current.documents.map((d) => d.id), id])] });
+      }
+      const input = parseOrThrow(
+        createInterpretationBody,
+        { title: blankToNull(form['title']) ?? '', body: typeof form['body'] === 'string' ? form['body'] : '', published_on: blankToNull(form['published_on']) ?? '', document_ids: [id] },
+        '政策解读有误',
+      );
+      return services.interpretations.create(actor, input);
+    }),
+  );
+
+  router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', requireStaff('interpretation:write'), (req, res) =>
+    documentAction(async (actor, id) => {
+      const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: req.params['interpretation_id'] }, '政策解读有误').v;
+      const current = await services.interpretations.get(actor, interpretationId);
+      // An interpretation must interpret something: the last link is removed by deleting it, not here.
+      const documentIds = parseOrThrow(
+        createInterpretationBody.shape.document_ids,
+        current.documents.map((d) => d.id).filter((d) => d !== id),
+        '该政策解读只关联了本文件，不能取消关联',
+      );
+      return services.interpretations.update(actor, interpretationId, { document_ids: documentIds });
+    })(req, res),
+  );
+
+  return router;
+}

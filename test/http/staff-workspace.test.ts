@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { signedInAgent } from '../support/staff.js';
+
+let ctx: TestContext;
+let organId: number;
+const password = 'editor-password-1';
+
+beforeAll(async () => {
+  ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  const { actor } = await ctx.user('admin');
+  organId = (await ctx.services.organs.create(actor, { name: '示例县人民政府', doc_prefixes: ['示政发'] })).id;
+  await ctx.services.users.create(null, { username: 'legal', password, role: 'editor' });
+  await ctx.services.users.create(null, { username: 'counter', password, role: 'compiler' });
+});
+afterAll(() => ctx?.close());
+
+const countDocuments = async () => Number((await ctx.db.selectFrom('documents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('staff workspace', () => {
+  it('registers a draft, keeping the input and naming the field when something is wrong', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const before = await countDocuments();
+    const bad = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, kind: 'normative', title: '关于<规范>管理的通知', doc_number: '示政发〔2023〕7号', organ_id: String(organId),
+      signed_on: '2023-05-10', published_on: '2023-05-01', topics: ['综合政务', '安全生产'], body: '第一条',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('发布日期：发布日期不能早于成文日期');
+    expect(bad.text).toContain('value="关于&lt;规范&gt;管理的通知"');
+    expect(bad.text).toMatch(/value="安全生产" checked/);
+    expect(await countDocuments()).toBe(before);
+
+    const ok = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, kind: 'normative', title: '关于规范管理的通知', doc_number: '示政发[2023]7号', organ_id: String(organId),
+      signed_on: '2023-05-10', topics: '综合政务', body: '第一条 ……',
+    });
+    expect(ok.status).toBe(303);
+    const page = await agent.get(ok.headers['location']!).expect(200);
+    expect(page.text).toContain('示政发〔2023〕7号');
+    expect(page.text).toContain('未发布');
+  });
+
+  it('publishes, links an interpretation, unlinks is refused for the last link, and repeals', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const created = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, kind: 'normative', title: '关于加强安全生产的意见', organ_id: String(organId), signed_on: '2024-03-01',
+    });
+    const url = created.headers['location']!;
+    const id = Number(url.split('/').pop());
+    await agent.post(`${url}/publish`).type('form').send({ _csrf: csrf, published_on: '2024-03-05' }).expect(303);
+    expect((await ctx.services.documents.get(null, id)).status).toBe('in_force');
+
+    await agent.post(`${url}/interpretations`).type('form').send({ _csrf: csrf, title: '《关于加强安全生产的意见》解读', published_on: '2024-03-06', body: '一、背景' }).expect(303);
+    const doc = await ctx.services.documents.get(null, id);
+    expect(doc.interpretations.map((i) => i.title)).toEqual(['《关于加强安全生产的意见》解读']);
+    const interpretationId = doc.interpretations[0]!.id;
+    const refused = await agent.post(`${url}/interpretations/${interpretationId}/unlink`).type('form').send({ _csrf: csrf });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('不能取消关联');
+
+    const early = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2024-03-01' });
+    expect(early.status).toBe(400);
+    expect(early.text).toContain('废止日期不能早于发布日期');
+    await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理' }).expect(303);
+    expect((await ctx.services.documents.get(null, id, '2025-12-31')).status).toBe('repealed');
+  });
+
+  it('edits a document through the form', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const created = await agent.post('/staff/documents').type('form').send({ _csrf: csrf, kind: 'other', title: '旧标题', organ_id: String(organId) });
+    const url = created.headers['location']!;
+    const form = await agent.get(`${url}/edit`).expect(200);
+    expect(form.text).toContain('value="旧标题"');
+    await agent.post(url).type('form').send({ _csrf: csrf, kind: 'other', title: '新标题', organ_id: String(organId) }).expect(303);
+    expect((await ctx.services.documents.get({ userId: 1, username: 'x', role: 'admin', ip: null }, Number(url.split('/').pop()))).title).toBe('新标题');
+  });
+
+  it('lets a compiler read the workspace but not write', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'counter', password);
+    await agent.get('/staff/documents').expect(200);
+    await agent.get('/staff/documents/new').expect(403);
+    const before = await countDocuments();
+    await agent.post('/staff/documents').type('form').send({ _csrf: csrf, kind: 'other', title: 'x', organ_id: String(organId) }).expect(403);
+    expect(await countDocuments()).toBe(before);
+  });
+
+  it('refuses a workspace form without its CSRF token', async () => {
+    const { agent } = await signedInAgent(ctx, 'legal', password);
+    const before = await countDocuments();
+    await agent.post('/staff/documents').type('form').send({ kind: 'other', title: 'x', organ_id: String(organId) }).expect(403);
+    expect(await countDocuments()).toBe(before);
+  });
+});
