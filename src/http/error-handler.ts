@@ -2,14 +2,15 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-interface BodyParserError {
+interface HttpError {
   type?: string;
   status?: number;
+  expose?: boolean;
 }
 
-/** Errors thrown by body parsers, which know nothing of AppError. */
-function fromParserError(error: BodyParserError): AppError | undefined {
-  switch (error.type) {
+/** Errors from Express's own middleware (body parsers, static files), which know nothing of AppError. */
+function fromHttpError(error: HttpError): AppError | undefined {
+  switch (error?.type) {
     case 'entity.parse.failed':
       return new AppError(400, 'invalid_json', '请求体不是合法的 JSON');
     case 'entity.too.large':
@@ -19,9 +20,14 @@ function fromParserError(error: BodyParserError): AppError | undefined {
       return new AppError(415, 'unsupported_media_type', '不支持的字符编码，请使用 UTF-8');
     case 'request.aborted':
       return new AppError(400, 'validation_failed', '请求被中断');
-    default:
-      return undefined;
   }
+  // http-errors marks client errors as safe to expose; their English text is not, so only the status is kept.
+  if (error?.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    if (error.status === 404) return new NotFoundError('页面不存在');
+    if (error.status === 403) return new AppError(403, 'forbidden', '禁止访问');
+    return new AppError(400, 'validation_failed', '请求有误');
+  }
+  return undefined;
 }
 
 export const notFound: RequestHandler = () => {
@@ -34,7 +40,7 @@ export const notFound: RequestHandler = () => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known = error instanceof AppError ? error : fromParserError(error as BodyParserError);
+    const known = error instanceof AppError ? error : fromHttpError(error as HttpError);
     const appError = known ?? new AppError(500, 'internal', '服务器内部错误，请稍后再试');
     if (!known) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
     if (res.headersSent) {
