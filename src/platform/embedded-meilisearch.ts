@@ -75,14 +75,17 @@ export async function startEmbeddedMeilisearch(
     '--dump-dir', path.join(dir, 'dumps'),
     '--snapshot-dir', path.join(dir, 'snapshots'),
     '--http-addr', `127.0.0.1:${port}`,
-    '--master-key', masterKey,
     '--env', 'production',
     '--no-analytics',
     '--log-level', 'WARN',
   ];
   if (options.maxIndexingMemory) args.push('--max-indexing-memory', options.maxIndexingMemory);
   const started = Date.now();
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The key goes through the environment, not argv, where any local user could read it with ps.
+  const child: ChildProcess = spawn(binary, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MEILI_MASTER_KEY: masterKey },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
