@@ -21,12 +21,20 @@ function fromHttpError(error: HttpError): AppError | undefined {
     case 'request.aborted':
       return new AppError(400, 'validation_failed', '请求被中断');
   }
-  // http-errors marks client errors as safe to expose; their English text is not, so only the status is kept.
-  if (error?.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+  // Client errors from Express and http-errors (a path that is not valid percent-encoding, a static
+  // path outside its root); their English text is not for users, so only the status is kept.
+  if (error?.expose !== false && typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
     if (error.status === 404) return new NotFoundError('页面不存在');
     if (error.status === 403) return new AppError(403, 'forbidden', '禁止访问');
     return new AppError(400, 'validation_failed', '请求有误');
   }
+  return undefined;
+}
+
+/** Text PostgreSQL cannot store (a NUL byte) that slipped past validation is still the client's fault. */
+function fromDatabaseError(error: unknown): AppError | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (code === '22021' || code === '22P05') return new AppError(400, 'validation_failed', '提交的文本含有非法字符');
   return undefined;
 }
 
@@ -40,7 +48,7 @@ export const notFound: RequestHandler = () => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const known = error instanceof AppError ? error : fromHttpError(error as HttpError);
+    const known = error instanceof AppError ? error : (fromHttpError(error as HttpError) ?? fromDatabaseError(error));
     const appError = known ?? new AppError(500, 'internal', '服务器内部错误，请稍后再试');
     if (!known) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
     if (res.headersSent) {

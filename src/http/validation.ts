@@ -63,7 +63,8 @@ export const paging = {
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, message = '提交的数据有误'): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
+  // No prototype: a field named __proto__ must become a key, not the object's prototype.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) fields[[...issue.path, key].join('.')] = '不支持的字段';
@@ -73,4 +74,15 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, mes
     fields[key] ??= issue.message;
   }
   throw new ValidationError(message, fields);
+}
+
+/** One page of an in-memory list, in the shape every list of the API answers. */
+export function pageOf<T>(items: T[], query: { page: number; page_size: number }) {
+  const start = (query.page - 1) * query.page_size;
+  return { total: items.length, page: query.page, page_size: query.page_size, items: items.slice(start, start + query.page_size) };
+}
+
+/** A submitted filter form sends every field; an empty one means "not given", not "invalid". */
+export function withoutBlanks(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.every((x) => x === ''))));
 }

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
-import { parseOrThrow, z } from '../http/validation.js';
+import { parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import { ROLE_LABELS, type Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { auditQuery, createUserBody } from './users.routes.js';
@@ -78,7 +78,7 @@ export function adminPages(services: Services) {
   });
 
   router.get('/staff/audit', requireStaff('audit:read'), async (req, res) => {
-    const query = parseOrThrow(auditQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')), '筛选条件有误');
+    const query = parseOrThrow(auditQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.audit.list(actorOf(res), {
       entity: query.entity,
       entityId: query.entity_id,

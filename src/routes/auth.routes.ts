@@ -1,11 +1,15 @@
 import { defineRoute } from '../http/api-route.js';
-import { z } from '../http/validation.js';
+import { text, z } from '../http/validation.js';
 import type { AuthService } from '../services/auth.service.js';
 
 export const tokenBody = z
   .object({
-    username: z.string({ error: '请输入用户名' }).min(1, { error: '请输入用户名' }).max(64),
-    password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(256),
+    username: text('用户名', 64).refine((v) => v.length > 0, { error: '请输入用户名' }),
+    password: z
+      .string({ error: '请输入密码' })
+      .min(1, { error: '请输入密码' })
+      .max(256)
+      .refine((v) => !v.includes('\u0000'), { error: '密码含有非法字符' }),
   })
   .strict();
 

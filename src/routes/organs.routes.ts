@@ -1,5 +1,5 @@
 import { defineRoute } from '../http/api-route.js';
-import { id, requiredText, text, z } from '../http/validation.js';
+import { id, pageOf, paging, requiredText, text, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { OrganService } from '../services/organ.service.js';
 
@@ -19,7 +19,9 @@ export function organRoutes(organs: OrganService) {
       path: '/organs',
       summary: '机关列表',
       tag: 'organs',
-      handler: async () => ({ items: await organs.list() }),
+      query: z.object(paging),
+      // A government has hundreds of organs at most: paging the whole list in memory is cheap.
+      handler: async ({ query }) => pageOf(await organs.list(), query),
     }),
     defineRoute({
       method: 'post',

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
-import { idParam, isoDate, listParam, paging, parseOrThrow, z } from '../http/validation.js';
+import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 
@@ -18,7 +18,7 @@ export function pageRoutes(services: Services) {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const query = parseOrThrow(catalogQuery, req.query, '查询条件有误');
+    const query = parseOrThrow(catalogQuery, withoutBlanks(req.query), '查询条件有误');
     const result = await services.documents.list(actorOf(res), query);
     res.render('index', {
       title: '规范性文件库',

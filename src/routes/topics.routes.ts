@@ -1,4 +1,5 @@
 import { defineRoute } from '../http/api-route.js';
+import { pageOf, paging, z } from '../http/validation.js';
 import type { TopicService } from '../services/topic.service.js';
 
 export function topicRoutes(topics: TopicService) {
@@ -8,7 +9,8 @@ export function topicRoutes(topics: TopicService) {
       path: '/topics',
       summary: '主题分类（受控词表）',
       tag: 'topics',
-      handler: async () => ({ items: await topics.list() }),
+      query: z.object(paging),
+      handler: async ({ query }) => pageOf(await topics.list(), query),
     }),
   ];
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
-import { idParam, isoDate, parseOrThrow, z } from '../http/validation.js';
+import { idParam, isoDate, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
@@ -73,7 +73,7 @@ export function workspacePages(services: Services) {
   };
 
   router.get('/staff/documents', requireStaff(), async (req, res) => {
-    const query = parseOrThrow(listDocumentsQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')), '筛选条件有误');
+    const query = parseOrThrow(listDocumentsQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.documents.list(actorOf(res), query);
     const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
     res.render('staff/documents/list', {

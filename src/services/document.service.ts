@@ -124,6 +124,9 @@ export function createDocumentService({ db, storage, clock }: DocumentServiceDep
     const validFrom = fields.effective_on ?? fields.published_on ?? fields.signed_on;
     if (fields.expires_on && validFrom && fields.expires_on < validFrom) {
       errors['expires_on'] = '有效期至不能早于施行日期';
+    } else if (fields.expires_on && fields.published_on && fields.expires_on < fields.published_on) {
+      // Otherwise a document would be expired on its first public day.
+      errors['expires_on'] = '有效期至不能早于发布日期';
     }
     if (repealedOn !== null) {
       if (!fields.published_on) errors['published_on'] = '已废止的文件不能改为未发布';
