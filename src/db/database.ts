@@ -11,5 +11,8 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'gfwj' });
+  // An idle client whose server goes away (a restart, shutdown after pool.end()) emits 'error';
+  // unhandled, that event would kill the process. The next query reconnects or fails on its own.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
