@@ -79,16 +79,7 @@ export function adminPages(services: Services) {
 
   router.get('/staff/audit', requireStaff('audit:read'), async (req, res) => {
     const query = parseOrThrow(auditQuery, withoutBlanks(req.query), '筛选条件有误');
-    const result = await services.audit.list(actorOf(res), {
-      entity: query.entity,
-      entityId: query.entity_id,
-      userId: query.user_id,
-      action: query.action,
-      from: query.from,
-      to: query.to,
-      page: query.page,
-      page_size: query.page_size,
-    });
+    const result = await services.audit.list(actorOf(res), query);
     const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
     res.render('staff/audit', {
       title: '审计日志',

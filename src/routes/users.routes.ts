@@ -101,17 +101,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       tag: 'users',
       permission: 'audit:read',
       query: auditQuery,
-      handler: ({ actor, query }) =>
-        audit.list(actor as Actor, {
-          entity: query.entity,
-          entityId: query.entity_id,
-          userId: query.user_id,
-          action: query.action,
-          from: query.from,
-          to: query.to,
-          page: query.page,
-          page_size: query.page_size,
-        }),
+      handler: ({ actor, query }) => audit.list(actor as Actor, query),
     }),
   ];
 }

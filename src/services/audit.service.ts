@@ -1,15 +1,36 @@
 import type { Db } from '../db/database.js';
 import { ForbiddenError } from '../errors.js';
-import { listAuditEntries, type AuditFilter } from '../repositories/audit.repository.js';
+import { listAuditEntries } from '../repositories/audit.repository.js';
 import { can, type Actor } from './actor.js';
+
+/** The filters of the API and the staff page, as they arrive. */
+export interface AuditQuery {
+  entity?: string | undefined;
+  entity_id?: string | undefined;
+  user_id?: number | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  page: number;
+  page_size: number;
+}
 
 /** Reading the audit log; nothing here (or anywhere) can change it — the database refuses too. */
 export function createAuditService({ db }: { db: Db }) {
   return {
-    async list(actor: Actor, query: Omit<AuditFilter, 'offset' | 'limit'> & { page: number; page_size: number }) {
+    async list(actor: Actor, query: AuditQuery) {
       if (!can(actor, 'audit:read')) throw new ForbiddenError();
-      const { page, page_size, ...filter } = query;
-      const { total, rows } = await listAuditEntries(db, { ...filter, offset: (page - 1) * page_size, limit: page_size });
+      const { page, page_size } = query;
+      const { total, rows } = await listAuditEntries(db, {
+        entity: query.entity,
+        entityId: query.entity_id,
+        userId: query.user_id,
+        action: query.action,
+        from: query.from,
+        to: query.to,
+        offset: (page - 1) * page_size,
+        limit: page_size,
+      });
       return { total, page, page_size, items: rows };
     },
   };
