@@ -1,24 +1,178 @@
-export const FILE_TYPES = {
-  pdf: 'application/pdf',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  text: 'text/plain; charset=utf-8',
-} as const;
+import iconv from 'iconv-lite';
+import yauzl from 'yauzl';
+import { AppError } from '../errors.js';
 
-export type SniffedType = keyof typeof FILE_TYPES;
+export type FileKind = 'pdf' | 'docx' | 'text';
+export type TextEncoding = 'utf-8' | 'gb18030';
 
-/** The type from the bytes, never from the name: a .pdf that is a zip is a zip. */
-export function sniffFileType(bytes: Buffer): SniffedType | null {
-  if (bytes.length === 0) return null;
-  if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';
-  // A DOCX is a zip whose entries include word/document.xml; entry names are stored uncompressed.
+/** What an upload is, decided from its bytes, never from its name: a .pdf that is a PNG is a PNG. */
+export interface SniffedFile {
+  kind: FileKind;
+  /** The Content-Type it is stored and served with. */
+  mime: string;
+  extension: string;
+  /** Only for text: Chinese Windows editors still save GB18030/GBK by default. */
+  encoding?: TextEncoding;
+}
+
+const PDF: SniffedFile = { kind: 'pdf', mime: 'application/pdf', extension: '.pdf' };
+const DOCX: SniffedFile = {
+  kind: 'docx',
+  mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  extension: '.docx',
+};
+const text = (encoding: TextEncoding): SniffedFile => ({
+  kind: 'text',
+  mime: `text/plain; charset=${encoding}`,
+  extension: '.txt',
+  encoding,
+});
+
+const SUPPORTED_TYPES_LABEL = 'PDF、Word（DOCX）和纯文本（UTF-8 或 GBK 编码）';
+
+// Formats people upload by mistake, named so the message says what the file really is.
+const OTHER_FORMATS: { magic: Buffer; label: string }[] = [
+  { magic: Buffer.from('89504e470d0a1a0a', 'hex'), label: 'PNG 图片' },
+  { magic: Buffer.from('ffd8ff', 'hex'), label: 'JPEG 图片' },
+  { magic: Buffer.from('GIF8'), label: 'GIF 图片' },
+  { magic: Buffer.from('49492a00', 'hex'), label: 'TIFF 图片' },
+  { magic: Buffer.from('4d4d002a', 'hex'), label: 'TIFF 图片' },
+  { magic: Buffer.from('d0cf11e0a1b11ae1', 'hex'), label: '旧版 Office 文件（如 .doc、.xls），请另存为 DOCX 或 PDF' },
+  { magic: Buffer.from('{\\rtf'), label: 'RTF 文档，请另存为 DOCX 或 PDF' },
+  { magic: Buffer.from('Rar!'), label: 'RAR 压缩包' },
+  { magic: Buffer.from('377abcaf271c', 'hex'), label: '7z 压缩包' },
+  { magic: Buffer.from('1f8b', 'hex'), label: 'gzip 压缩包' },
+];
+
+export interface ZipEntryInfo {
+  name: string;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+/** A zip with more entries than this is no DOCX anyone writes; reading its directory is work enough. */
+const MAX_ZIP_ENTRIES = 5000;
+
+/**
+ * The entries of a zip as its central directory declares them (names and sizes, nothing inflated),
+ * or null when the bytes are not a readable zip.
+ */
+export function listZipEntries(bytes: Buffer): Promise<ZipEntryInfo[] | null> {
+  return new Promise((resolve) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true }, (error, zip) => {
+      if (error || !zip) return resolve(null);
+      const entries: ZipEntryInfo[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        entries.push({ name: entry.fileName, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize });
+        if (entries.length > MAX_ZIP_ENTRIES) {
+          zip.close();
+          resolve(null);
+          return;
+        }
+        zip.readEntry();
+      });
+      zip.once('end', () => resolve(entries));
+      zip.once('error', () => resolve(null));
+      zip.readEntry();
+    });
+  });
+}
+
+function zipLabel(names: string[]): string {
+  if (names.includes('OFD.xml')) return 'OFD 版式文件，请另存为 PDF';
+  if (names.some((n) => n.startsWith('xl/'))) return 'Excel 表格';
+  if (names.some((n) => n.startsWith('ppt/'))) return 'PowerPoint 演示文稿';
+  if (names.includes('content.xml')) return 'OpenDocument 文档，请另存为 DOCX 或 PDF';
+  return 'ZIP 压缩包';
+}
+
+const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/u;
+// What Chinese prose is made of; random bytes that happen to decode as GB18030 are mostly rare
+// ideographs from the extension blocks, private-use and box-drawing characters instead.
+const PLAIN_CHINESE_TEXT = /[\s\u0020-\u007e\u00b7\u2010-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/gu;
+
+function isCleanText(decoded: string): boolean {
+  return decoded.length > 0 && !CONTROL.test(decoded);
+}
+
+function looksLikeChinese(decoded: string): boolean {
+  // iconv-lite decodes invalid sequences to U+FFFD.
+  if (!isCleanText(decoded) || decoded.includes('\ufffd')) return false;
+  const plain = decoded.match(PLAIN_CHINESE_TEXT)?.length ?? 0;
+  return plain / decoded.length >= 0.95;
+}
+
+/** Enough of a GB18030 file to judge it; cut after a line feed, which never sits inside a character. */
+const TEXT_SAMPLE_BYTES = 256 * 1024;
+
+function decodeSample(bytes: Buffer): string {
+  if (bytes.length <= TEXT_SAMPLE_BYTES) return iconv.decode(bytes, 'gb18030');
+  const cut = bytes.lastIndexOf(0x0a, TEXT_SAMPLE_BYTES);
+  if (cut > 0) return iconv.decode(bytes.subarray(0, cut + 1), 'gb18030');
+  // No line break to cut at: the last character may be split, which decodes to one U+FFFD.
+  return iconv.decode(bytes.subarray(0, TEXT_SAMPLE_BYTES), 'gb18030').replace(/\ufffd$/u, '');
+}
+
+function unsupported(message: string): AppError {
+  return new AppError(415, 'unsupported_media_type', message, { file: message });
+}
+
+/**
+ * Sniffs an upload, or throws a 4xx whose Chinese message says what is wrong with it: empty, an
+ * image, a zip that is no Word document, binary data.
+ */
+export async function sniffFile(bytes: Buffer): Promise<SniffedFile> {
+  if (bytes.length === 0) {
+    throw new AppError(400, 'validation_failed', '文件为空（0 字节），请重新选择文件', { file: '文件为空' });
+  }
+  if (bytes.subarray(0, 1024).includes('%PDF-')) return PDF;
   if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-    return bytes.includes('word/document.xml') ? 'docx' : null;
+    const entries = await listZipEntries(bytes);
+    if (!entries) throw unsupported('文件是损坏的 ZIP/DOCX 压缩包，无法读取');
+    const names = entries.map((e) => e.name);
+    // A DOCX is a zip whose package holds the main document part; anything else zipped is not one.
+    if (names.includes('word/document.xml')) return DOCX;
+    throw unsupported(`文件内容是${zipLabel(names)}，只支持${SUPPORTED_TYPES_LABEL}文件`);
   }
-  if (bytes.includes(0)) return null;
+  const other = OTHER_FORMATS.find((f) => bytes.subarray(0, f.magic.length).equals(f.magic));
+  if (other) throw unsupported(`文件内容是${other.label}，只支持${SUPPORTED_TYPES_LABEL}文件`);
+  const encoding = textEncodingOf(bytes);
+  if (encoding) return text(encoding);
+  throw unsupported(`无法识别的文件格式，只支持${SUPPORTED_TYPES_LABEL}文件`);
+}
+
+/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030 when they read as Chinese. */
+export function textEncodingOf(bytes: Buffer): TextEncoding | null {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return 'text';
+    const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return isCleanText(decoded) ? 'utf-8' : null;
   } catch {
-    return null;
+    return looksLikeChinese(decodeSample(bytes)) ? 'gb18030' : null;
   }
+}
+
+/** The text of a file sniffed as text; null if GB18030 bytes past the sniffed sample are not text. */
+export function decodeText(bytes: Buffer, encoding: TextEncoding): string | null {
+  // Both decoders drop a leading byte-order mark.
+  if (encoding === 'utf-8') return new TextDecoder('utf-8').decode(bytes);
+  const decoded = iconv.decode(bytes, 'gb18030');
+  return decoded.includes('\ufffd') || CONTROL.test(decoded) ? null : decoded;
+}
+
+// The extensions an upload may wrongly carry: replaced by the one its bytes call for.
+const DOCUMENT_EXTENSION = /\.(?:pdf|docx?|wps|txt|text)$/i;
+
+/**
+ * Keeps the Chinese name; drops any path, characters that break headers or file systems, and
+ * bidirectional controls that would show `txt.exe` as `exe.txt`; ends it with the real extension.
+ */
+export function safeFileName(original: string, extension: string): string {
+  const base = original.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f"<>|:*?\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '')
+    .trim()
+    .replace(/^\.+/u, '')
+    .slice(0, 200);
+  const stem = cleaned.replace(DOCUMENT_EXTENSION, '').trim() || '原件';
+  return stem + extension;
 }

@@ -1,0 +1,18 @@
+import { sql } from 'kysely';
+import type { Trx } from '../db/database.js';
+
+/**
+ * Runs `work` inside a savepoint of `trx`: if it throws, its writes (and a failed statement's abort
+ * state) are rolled back and the transaction goes on, so one bad item of a batch costs only itself.
+ */
+export async function withSavepoint<T>(trx: Trx, work: () => Promise<T>): Promise<T> {
+  await sql`savepoint batch_item`.execute(trx);
+  try {
+    const result = await work();
+    await sql`release savepoint batch_item`.execute(trx);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint batch_item`.execute(trx);
+    throw error;
+  }
+}

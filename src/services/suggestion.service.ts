@@ -1,0 +1,34 @@
+import type { Db } from '../db/database.js';
+import { suggestMetadata } from '../domain/metadata-suggestions.js';
+import { ForbiddenError } from '../errors.js';
+import { listOrgans } from '../repositories/organ.repository.js';
+import { listTopics } from '../repositories/topic.repository.js';
+import { can, type Actor } from './actor.js';
+import type { UploadedFile } from './document.service.js';
+import type { ExtractionService } from './extraction.service.js';
+
+const EXCERPT_CHARS = 500;
+
+export function createSuggestionService({ db, extraction }: { db: Db; extraction: ExtractionService }) {
+  return {
+    /**
+     * What the file's text suggests for the registration form. Stores nothing: the file is stored
+     * when the document is created with it, after staff checked the values.
+     */
+    async suggest(actor: Actor, file: UploadedFile) {
+      if (!can(actor, 'document:write')) throw new ForbiddenError();
+      const extracted = await extraction.extract(file);
+      const [organs, topics] = await Promise.all([listOrgans(db), listTopics(db)]);
+      const suggestions = suggestMetadata(extracted.text, { organs, topics: topics.map((t) => t.name) });
+      return {
+        text_layer: extracted.textLayer,
+        pages: extracted.pages,
+        failed_pages: extracted.failedPages,
+        suggestions,
+        excerpt: extracted.text.slice(0, EXCERPT_CHARS),
+      };
+    },
+  };
+}
+
+export type SuggestionService = ReturnType<typeof createSuggestionService>;
