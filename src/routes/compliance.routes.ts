@@ -1,0 +1,76 @@
+import { defineRoute } from '../http/api-route.js';
+import { sendCsv } from '../http/csv.js';
+import type { Actor } from '../services/actor.js';
+import type { Services } from '../services/index.js';
+import { complianceQuery, documentIdParams, expiringQuery, expiryReviewBody, exportQuery } from './compliance.schemas.js';
+import { exportRows } from './compliance.view.js';
+
+/** The compliance figures and the expiry review, for API clients (the staff pages use the same services). */
+export function complianceRoutes(services: Pick<Services, 'compliance' | 'expiryReviews'>) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/compliance/timeliness',
+      summary: '主动公开及时性：成文后 20 个工作日内公开的比例（按机关、年度），逾期文件清单',
+      tag: 'compliance',
+      permission: 'report:read',
+      query: complianceQuery,
+      handler: ({ query, actor }) => services.compliance.timeliness(actor, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/compliance/interpretations',
+      summary: '政策解读覆盖率（按机关、年度）、无解读的规范性文件、发布时间异常的解读',
+      tag: 'compliance',
+      permission: 'report:read',
+      query: complianceQuery,
+      handler: ({ query, actor }) => services.compliance.interpretations(actor, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/compliance/expiring',
+      summary: '有效期即将届满、需清理评估的文件（默认今后 6 个月）及最近的评估决定',
+      tag: 'compliance',
+      permission: 'report:read',
+      query: expiringQuery,
+      handler: ({ query, actor }) => services.expiryReviews.listExpiring(actor, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/compliance/documents/:id/expiry-reviews',
+      summary: '一件文件的清理评估决定记录',
+      tag: 'compliance',
+      permission: 'report:read',
+      params: documentIdParams,
+      handler: ({ params, actor }) => services.expiryReviews.history(actor, params.id),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/compliance/documents/:id/expiry-reviews',
+      summary: '记录清理评估决定：extend（延长有效期，须给 new_expires_on）、revise、let_expire、repeal（以决定日期废止）',
+      tag: 'compliance',
+      permission: 'document:write',
+      params: documentIdParams,
+      body: expiryReviewBody,
+      status: 201,
+      handler: ({ params, body, actor }) => services.expiryReviews.record(actor as Actor, params.id, body),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/compliance/export',
+      summary: '导出 CSV：summary（机关×年度汇总）、timeliness、uncovered、flagged、expiring',
+      tag: 'compliance',
+      permission: 'report:read',
+      query: exportQuery,
+      handler: async ({ query, actor, res }) => {
+        const [report, expiring] = await Promise.all([
+          services.compliance.dashboard(actor, query),
+          services.expiryReviews.listExpiring(actor, query),
+        ]);
+        const { fileName, rows } = exportRows(query.table, report, expiring);
+        sendCsv(res, fileName, rows);
+        return undefined;
+      },
+    }),
+  ];
+}

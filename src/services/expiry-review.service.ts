@@ -1,0 +1,161 @@
+import type { Db } from '../db/database.js';
+import {
+  COMPLIANCE_KINDS,
+  DEFAULT_EXPIRY_WINDOW_MONTHS,
+  EXPIRY_DECISION_LABELS,
+  checkExpiryDecision,
+  expiryWindow,
+  type ExpiryDecision,
+} from '../domain/compliance.js';
+import { daysBetween, type IsoDate } from '../domain/dates.js';
+import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../domain/document-status.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { insertAuditEntry } from '../repositories/audit.repository.js';
+import {
+  expiryReviewsOfDocument,
+  findExpiryReview,
+  insertExpiryReview,
+  latestExpiryReviews,
+  listExpiringDocuments,
+  type ExpiryReviewRecord,
+} from '../repositories/compliance.repository.js';
+import { findDocumentById, lockDocument } from '../repositories/document.repository.js';
+import { can, type Actor } from './actor.js';
+import type { Clock } from './clock.js';
+import { translateDbError } from './db-errors.js';
+import type { DocumentService } from './document.service.js';
+
+export interface ExpiryReviewInput {
+  decision: ExpiryDecision;
+  /** Defaults to today. */
+  decided_on?: IsoDate | undefined;
+  note?: string | undefined;
+  /** Only for 'extend'. */
+  new_expires_on?: IsoDate | undefined;
+}
+
+function reviewView(row: ExpiryReviewRecord) {
+  return {
+    id: row.id,
+    document_id: row.document_id,
+    decision: row.decision,
+    decision_label: EXPIRY_DECISION_LABELS[row.decision],
+    decided_on: row.decided_on,
+    note: row.note,
+    previous_expires_on: row.previous_expires_on,
+    new_expires_on: row.new_expires_on,
+    by: row.created_by === null ? null : { id: row.created_by, username: row.created_by_username },
+    created_at: row.created_at,
+  };
+}
+
+export type ExpiryReviewView = ReturnType<typeof reviewView>;
+
+/**
+ * The expiry review (清理): documents whose term ends soon, and the decision taken on each. A decision
+ * that changes the document goes through the document service (its validation, audit and index
+ * job) inside the same transaction as the review row, so both are stored or neither.
+ */
+export function createExpiryReviewService({ db, clock, documents }: { db: Db; clock: Clock; documents: DocumentService }) {
+  return {
+    async listExpiring(actor: Actor | null, query: { window_months?: number | undefined; organ_id?: number | undefined }) {
+      if (!can(actor, 'report:read')) throw new ForbiddenError();
+      const today = clock.today();
+      const months = query.window_months ?? DEFAULT_EXPIRY_WINDOW_MONTHS;
+      const window = expiryWindow(today, months);
+      const rows = await listExpiringDocuments(db, {
+        kinds: COMPLIANCE_KINDS,
+        from: window.from,
+        to: window.to,
+        publishedBy: today,
+        organIds: query.organ_id === undefined ? undefined : [query.organ_id],
+      });
+      const latest = await latestExpiryReviews(db, rows.map((r) => r.id));
+      const items = rows.map((row) => {
+        const status = documentStatusAsOf(row, today);
+        const review = latest.get(row.id);
+        return {
+          id: row.id,
+          kind: row.kind as DocumentKind,
+          kind_label: KIND_LABELS[row.kind as DocumentKind],
+          title: row.title,
+          doc_number: row.doc_number,
+          organ_id: row.organ_id,
+          organ_name: row.organ_name,
+          published_on: row.published_on,
+          effective_on: row.effective_on ?? row.published_on,
+          expires_on: row.expires_on!,
+          days_left: daysBetween(today, row.expires_on!),
+          status,
+          status_label: STATUS_LABELS[status],
+          latest_review: review ? reviewView(review) : null,
+        };
+      });
+      return {
+        as_of: today,
+        window: { months, from: window.from, to: window.to },
+        total: items.length,
+        undecided: items.filter((i) => i.latest_review === null).length,
+        items,
+      };
+    },
+
+    async history(actor: Actor | null, documentId: number) {
+      if (!can(actor, 'report:read')) throw new ForbiddenError();
+      if (!(await findDocumentById(db, documentId))) throw new NotFoundError('文件不存在');
+      return { document_id: documentId, items: (await expiryReviewsOfDocument(db, documentId)).map(reviewView) };
+    },
+
+    async record(actor: Actor, documentId: number, input: ExpiryReviewInput) {
+      if (!can(actor, 'document:write')) throw new ForbiddenError();
+      const today = clock.today();
+      const decidedOn = input.decided_on ?? today;
+      const newExpiresOn = input.new_expires_on ?? null;
+      const note = input.note ? input.note : null;
+      let reviewId: number;
+      try {
+        reviewId = await db.transaction().execute(async (trx) => {
+          if (!(await lockDocument(trx, documentId))) throw new NotFoundError('文件不存在');
+          const doc = (await findDocumentById(trx, documentId))!;
+          const errors = checkExpiryDecision(doc, { decision: input.decision, decided_on: decidedOn, new_expires_on: newExpiresOn }, today);
+          if (Object.keys(errors).length) throw new ValidationError('清理评估决定有误', errors);
+          if (input.decision === 'extend') {
+            await documents.updateWithin(trx, actor, documentId, { expires_on: newExpiresOn });
+          } else if (input.decision === 'repeal') {
+            await documents.repealWithin(trx, actor, documentId, { repealed_on: decidedOn, reason: note ?? '清理评估决定废止' });
+          }
+          const id = await insertExpiryReview(trx, {
+            documentId,
+            decision: input.decision,
+            decidedOn,
+            note,
+            previousExpiresOn: doc.expires_on,
+            newExpiresOn,
+            userId: actor.userId,
+          });
+          await insertAuditEntry(trx, {
+            userId: actor.userId,
+            ip: actor.ip,
+            action: 'document.expiry_review',
+            entity: 'document',
+            entityId: documentId,
+            after: {
+              review_id: id,
+              decision: input.decision,
+              decided_on: decidedOn,
+              note,
+              previous_expires_on: doc.expires_on,
+              new_expires_on: newExpiresOn,
+            },
+          });
+          return id;
+        });
+      } catch (error) {
+        throw translateDbError(error);
+      }
+      return reviewView((await findExpiryReview(db, reviewId))!);
+    },
+  };
+}
+
+export type ExpiryReviewService = ReturnType<typeof createExpiryReviewService>;
