@@ -1,7 +1,11 @@
 import type { Migration } from 'kysely';
 import * as catalog from './20261129_0001_catalog.js';
+import * as decisionsFees from './20261129_0100_decisions_fees.js';
+import * as importSources from './20261129_0200_import_sources.js';
+import * as indexJobHistory from './20261129_0300_index_job_history.js';
 import * as sessions from './20261129_0400_sessions.js';
 import * as expiryAfterPublication from './20261129_0410_expiry_after_publication.js';
+import * as expiryReviews from './20261129_0500_expiry_reviews.js';
 
 /**
  * Every migration, by name, in order. Listed rather than read from the folder so that the same code
@@ -9,6 +13,10 @@ import * as expiryAfterPublication from './20261129_0410_expiry_after_publicatio
  */
 export const migrations: Record<string, Migration> = {
   '20261129_0001_catalog': catalog,
+  '20261129_0100_decisions_fees': decisionsFees,
+  '20261129_0200_import_sources': importSources,
+  '20261129_0300_index_job_history': indexJobHistory,
   '20261129_0400_sessions': sessions,
   '20261129_0410_expiry_after_publication': expiryAfterPublication,
+  '20261129_0500_expiry_reviews': expiryReviews,
 };

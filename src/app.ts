@@ -5,19 +5,26 @@ import type { Config } from './config.js';
 import { buildOpenApi, mountRoutes } from './http/api-route.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler, notFound } from './http/error-handler.js';
-import { createMultipartReader } from './http/multipart.js';
+import { createFileReader, createMultipartReader } from './http/multipart.js';
 import { perMinuteLimit, securityHeaders } from './http/security.js';
 import { sessions, verifyCsrf } from './http/session.js';
 import type { Logger } from './logger.js';
 import { projectRoot } from './paths.js';
 import { adminPages } from './routes/admin.pages.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { compliancePages } from './routes/compliance.pages.js';
+import { complianceRoutes } from './routes/compliance.routes.js';
 import { documentRoutes } from './routes/documents.routes.js';
 import { interpretationRoutes } from './routes/interpretations.routes.js';
 import { organRoutes } from './routes/organs.routes.js';
+import { feedRoutes } from './routes/feeds.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { reportPages } from './routes/reports.pages.js';
+import { reportRoutes } from './routes/reports.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
 import { staffRoutes } from './routes/staff.routes.js';
 import { topicRoutes } from './routes/topics.routes.js';
+import { uploadRoutes } from './routes/uploads.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { workspacePages } from './routes/workspace.pages.js';
 import type { Services } from './services/index.js';
@@ -68,7 +75,11 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     ...organRoutes(services.organs),
     ...topicRoutes(services.topics),
     ...documentRoutes(services.documents),
+    ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
+    ...searchRoutes(services.search),
+    ...reportRoutes(services.reports, services.imports, createFileReader(config.maxUploadBytes)),
+    ...complianceRoutes(services),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
   // Tests walk every declared route (the authorization matrix), so they cover routes added later too.
@@ -87,8 +98,11 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.post('/staff/login', signInLimit);
   app.use(verifyCsrf);
   app.use(staffRoutes(services));
+  app.use(compliancePages(services));
   app.use(adminPages(services));
   app.use(workspacePages(services));
+  app.use(reportPages(services, createFileReader(config.maxUploadBytes)));
+  app.use(feedRoutes(services, config));
   app.use(pageRoutes(services));
   app.use(notFound);
   app.use(errorHandler(logger));

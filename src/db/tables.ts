@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { IsoDate } from '../domain/dates.js';
+import type { ExpiryDecision } from '../domain/compliance.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** `date` columns travel as 'YYYY-MM-DD' strings (see the type parser in database.ts). */
@@ -161,6 +162,63 @@ export interface IndexJobTable {
   run_after: Timestamp;
   last_error: string | null;
   created_at: Timestamp;
+  /** The writing transaction (xid8, as text). */
+  xact_id: Generated<string>;
+}
+
+/** Applied index jobs, kept a while so that a rebuild can replay those its snapshot could not see. */
+export interface IndexJobHistoryTable {
+  id: Generated<string>;
+  entity: 'document' | 'interpretation';
+  entity_id: number;
+  xact_id: string;
+  done_at: Generated<Date>;
+}
+
+/** A 行政许可 / 行政处罚 / 行政强制 decision (Article 20(五)(六)). */
+export interface DecisionTable {
+  id: Generated<number>;
+  kind: 'licensing' | 'penalty' | 'enforcement';
+  organ_id: number;
+  decision_number: string;
+  decision_number_key: string;
+  decided_on: DateColumn;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+/** A 行政事业性收费 record (Article 20(八)); `amount_fen` is a bigint, read as a string. */
+export interface FeeTable {
+  id: Generated<number>;
+  organ_id: number;
+  item: string;
+  amount_fen: ColumnType<string, string, string>;
+  collected_on: DateColumn;
+  receipt_number: string | null;
+  occurrence: Generated<number>;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+/** One decision of the expiry review (清理) of a document; a document may be reviewed again later. */
+export interface ExpiryReviewTable {
+  id: Generated<number>;
+  document_id: number;
+  decision: ExpiryDecision;
+  decided_on: DateColumn;
+  note: string | null;
+  previous_expires_on: DateColumn | null;
+  new_expires_on: DateColumn | null;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+/** Where an imported document came from: a corpus record id (see catalog-import.service.ts). */
+export interface ImportSourceTable {
+  source: string;
+  source_key: string;
+  document_id: number;
+  imported_at: Timestamp;
 }
 
 export interface Database {
@@ -179,7 +237,12 @@ export interface Database {
   document_files: DocumentFileTable;
   audit_log: AuditLogTable;
   index_jobs: IndexJobTable;
+  index_job_history: IndexJobHistoryTable;
   sessions: SessionTable;
+  expiry_reviews: ExpiryReviewTable;
+  decisions: DecisionTable;
+  fees: FeeTable;
+  import_sources: ImportSourceTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;

@@ -31,6 +31,8 @@ export interface ApiRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   body?: B;
   /** Accepts multipart/form-data with a `file` and a JSON `metadata` field instead of JSON. */
   multipart?: boolean;
+  /** Takes a multipart/form-data upload whose one field is `file` (an import); the handler reads it. */
+  upload?: boolean;
   status?: number;
   response?: z.ZodType;
   /** Returns the JSON to send, or undefined when the handler wrote the response itself. */
@@ -84,6 +86,14 @@ export function buildOpenApi(routes: ApiRoute[], info: { title: string; version:
       tags: [route.tag],
       ...(route.permission ? { security: [{ bearer: [] }] } : {}),
       ...(parameters.length ? { parameters } : {}),
+      ...(route.upload
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
+            },
+          }
+        : {}),
       ...(body
         ? {
             requestBody: {

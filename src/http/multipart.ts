@@ -1,25 +1,19 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors.js';
-import { FILE_TYPES, sniffFileType } from '../services/file-type.js';
+import { safeFileName, sniffFile } from '../services/file-type.js';
 import type { UploadedFile } from '../services/document.service.js';
 
-/**
- * Reads a multipart request (a `file` and a JSON `metadata` field) into memory within the size limit.
- * The parsed metadata is returned as the body; the file, typed by its bytes, goes to res.locals.file.
- * A JSON request passes through unchanged.
- */
-export function createMultipartReader(maxUploadBytes: number) {
+/** Multer with our limits: one `file` held in memory up to the upload limit (413 beyond it). */
+function createUploadReceiver(maxUploadBytes: number) {
   const upload = multer({
     storage: multer.memoryStorage(),
     // Browsers send the raw UTF-8 name without a charset parameter.
     defParamCharset: 'utf8',
     limits: { fileSize: maxUploadBytes, files: 1, fields: 5, fieldSize: 8 * 1024 * 1024, parts: 8 },
   }).single('file');
-
-  return async (req: Request, res: Response): Promise<unknown> => {
-    if (!req.is('multipart/form-data')) return req.body;
-    await new Promise<void>((resolve, reject) => {
+  return (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => {
       upload(req, res, (error: unknown) => {
         if (!error) return resolve();
         if (error instanceof multer.MulterError) {
@@ -31,35 +25,60 @@ export function createMultipartReader(maxUploadBytes: number) {
         reject(new ValidationError('上传内容无法解析'));
       });
     });
-    const raw = (req.body as Record<string, unknown> | undefined)?.['metadata'];
-    if (typeof raw !== 'string') throw new ValidationError('缺少 metadata 字段（文件信息的 JSON）', { metadata: '必填' });
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(raw);
-    } catch {
-      throw new ValidationError('metadata 不是合法的 JSON', { metadata: '不是合法的 JSON' });
+}
+
+/**
+ * Reads a multipart request that carries only a `file` (an import: the file is the whole input) and
+ * returns its name and bytes; the caller judges the bytes.
+ */
+export function createFileReader(maxUploadBytes: number) {
+  const receive = createUploadReceiver(maxUploadBytes);
+  return async (req: Request, res: Response): Promise<{ name: string; bytes: Buffer }> => {
+    if (!req.is('multipart/form-data')) {
+      throw new AppError(415, 'unsupported_media_type', '请以 multipart/form-data 方式上传，文件放在 file 字段');
+    }
+    await receive(req, res);
+    if (!req.file) throw new ValidationError('缺少上传的文件（file 字段）', { file: '必填' });
+    const name = req.file.originalname.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) ?? '';
+    return { name, bytes: req.file.buffer };
+  };
+}
+
+/**
+ * Reads a multipart request (a `file` and a JSON `metadata` field) into memory within the size limit.
+ * The parsed metadata is returned as the body; without one, the plain form fields are (`role` of an
+ * attachment). The file, typed by its bytes, goes to res.locals.file. A JSON request passes through.
+ */
+export function createMultipartReader(maxUploadBytes: number) {
+  const receive = createUploadReceiver(maxUploadBytes);
+
+  return async (req: Request, res: Response): Promise<unknown> => {
+    if (!req.is('multipart/form-data')) return req.body;
+    await receive(req, res);
+    const { metadata: raw, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+    let metadata: unknown = fields;
+    if (raw !== undefined) {
+      if (typeof raw !== 'string') throw new ValidationError('metadata 字段应为 JSON 文本', { metadata: '应为 JSON 文本' });
+      try {
+        metadata = JSON.parse(raw);
+      } catch {
+        throw new ValidationError('metadata 不是合法的 JSON', { metadata: '不是合法的 JSON' });
+      }
+    } else if (!req.file && Object.keys(fields).length === 0) {
+      throw new ValidationError('缺少 metadata 字段（文件信息的 JSON）', { metadata: '必填' });
     }
     const file = req.file;
     if (file) {
-      const type = sniffFileType(file.buffer);
-      if (!type) throw new AppError(415, 'unsupported_media_type', '只支持 PDF、DOCX 和 UTF-8 纯文本文件');
+      const sniffed = await sniffFile(file.buffer);
       const uploaded: UploadedFile = {
-        name: safeFileName(file.originalname, type),
-        type: FILE_TYPES[type],
+        name: safeFileName(file.originalname, sniffed.extension),
+        kind: sniffed.kind,
+        type: sniffed.mime,
+        encoding: sniffed.encoding,
         bytes: file.buffer,
-        textLayer: type === 'text',
       };
       res.locals['file'] = uploaded;
     }
     return metadata;
   };
-}
-
-/** Keeps the Chinese name; drops any path and characters that break headers or file systems. */
-export function safeFileName(original: string, type: keyof typeof FILE_TYPES): string {
-  const base = original.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim().slice(0, 200);
-  const extension = type === 'text' ? '.txt' : `.${type}`;
-  const name = cleaned || '原件';
-  return name.toLowerCase().endsWith(extension) ? name : name + extension;
 }

@@ -35,9 +35,49 @@ export function claimDueJobs(trx: Trx, limit: number): Promise<ClaimedJob[]> {
     .execute();
 }
 
-export async function deleteJobs(trx: Trx, ids: string[]): Promise<void> {
+/** Applied jobs leave the queue for the history, where a rebuild can still see them. */
+export async function markJobsDone(trx: Trx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await trx.deleteFrom('index_jobs').where('id', 'in', ids).execute();
+  await trx
+    .with('moved', (qb) => qb.deleteFrom('index_jobs').where('id', 'in', ids).returning(['entity', 'entity_id', 'xact_id']))
+    .insertInto('index_job_history')
+    .columns(['entity', 'entity_id', 'xact_id'])
+    .expression((eb) => eb.selectFrom('moved').select(['entity', 'entity_id', 'xact_id']))
+    .execute();
+}
+
+export async function purgeJobHistory(db: Db, olderThanSeconds: number): Promise<number> {
+  const result = await db
+    .deleteFrom('index_job_history')
+    .where('done_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** A snapshot of the database as this transaction sees it, to compare later commits against. */
+export async function currentSnapshot(trx: Trx): Promise<string> {
+  const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(trx);
+  return rows[0]!.snapshot;
+}
+
+/**
+ * Queues again every job, applied or not, written by a transaction that `snapshot` could not see:
+ * what a rebuild read from that snapshot may lack. Returns how many were queued.
+ */
+export async function requeueJobsInvisibleTo(db: Db, snapshot: string): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    with missed as (
+      select entity, entity_id from index_jobs
+      where not pg_visible_in_snapshot(xact_id, ${snapshot}::pg_snapshot)
+      union
+      select entity, entity_id from index_job_history
+      where not pg_visible_in_snapshot(xact_id, ${snapshot}::pg_snapshot)
+    ), queued as (
+      insert into index_jobs (entity, entity_id) select entity, entity_id from missed returning 1
+    )
+    select count(*) as n from queued`.execute(db);
+  if (Number(rows[0]?.n ?? 0) > 0) await sql`select pg_notify(${INDEX_JOBS_CHANNEL}, '')`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function postponeJobs(trx: Trx, ids: string[], error: string, delaySeconds: number): Promise<void> {
@@ -54,6 +94,9 @@ export async function postponeJobs(trx: Trx, ids: string[], error: string, delay
 }
 
 export async function countPendingJobs(db: Db): Promise<number> {
-  const row = await db.selectFrom('index_jobs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('index_jobs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -1,8 +1,12 @@
 import { Router, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
+import { ValidationError } from '../errors.js';
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
+import type { SearchParams } from '../services/search.service.js';
+import { searchQuery } from './search.schemas.js';
+import { searchHref, searchPageModel } from './search.view.js';
 
 const catalogQuery = z.object({
   kind: listParam(z.enum(DOCUMENT_KINDS, { error: '未知的文件类别' })),
@@ -11,29 +15,106 @@ const catalogQuery = z.object({
   ...paging,
 });
 
+/** Staff signed in on the HTML side may preview what is not yet public on a document's own page. */
 const actorOf = (res: Response) => (res.locals['actor'] as Actor | null | undefined) ?? null;
 
-/** Public HTML pages; they call the same services as the API. */
+const paragraphsOf = (text: string) => text.split(/\n+/).map((p) => p.trim()).filter(Boolean);
+
+const RELATION_LABELS = {
+  amends: { outgoing: '本文件修改了', incoming: '本文件已被修改，修改文件' },
+  repeals: { outgoing: '本文件废止了', incoming: '本文件已被废止，废止文件' },
+  replaces: { outgoing: '本文件替代了', incoming: '本文件已被替代，新文件' },
+} as const;
+
+const FILE_TYPE_LABELS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
+  'application/msword': 'Word',
+  'text/plain': '文本',
+};
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} 字节`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The public site: home, search results, a document and an interpretation, browsing by organ and by
+ * topic. Lists and search always show what the public sees, whoever is signed in; drafts appear
+ * nowhere here except on their own page for staff.
+ */
 export function pageRoutes(services: Services) {
   const router = Router();
 
   router.get('/', async (req, res) => {
     const query = parseOrThrow(catalogQuery, withoutBlanks(req.query), '查询条件有误');
-    const result = await services.documents.list(actorOf(res), query);
+    const today = services.clock.today();
+    const [latest, topics] = await Promise.all([
+      services.documents.list(null, query),
+      services.search.topics(),
+    ]);
     res.render('index', {
-      title: '规范性文件库',
-      result,
+      title: '首页',
+      today,
+      latest,
       query,
-      kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
-      statuses: DOCUMENT_STATUSES.filter((s) => s !== 'draft').map((s) => ({ value: s, label: STATUS_LABELS[s] })),
-      pages: Math.max(1, Math.ceil(result.total / query.page_size)),
+      topics: topics.filter((t) => t.documents > 0),
+      statusLinks: DOCUMENT_STATUSES.filter((s) => s !== 'draft').map((s) => ({
+        label: STATUS_LABELS[s],
+        href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, status: [s] }),
+      })),
+      kindLinks: DOCUMENT_KINDS.map((k) => ({ label: KIND_LABELS[k], href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, kind: [k] }) })),
+      moreHref: searchHref({ q: '', sort: 'date', page: 1, page_size: 20 }),
+    });
+  });
+
+  router.get('/search', async (req, res) => {
+    let params: SearchParams;
+    try {
+      params = parseOrThrow(searchQuery, req.query, '检索条件有误');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 200) : '';
+      res.status(400).render('search/results', { title: '检索条件有误', error, q, result: null, model: null, params: null });
+      return;
+    }
+    if (params.q.trim() === '') params = { ...params, sort: 'date' };
+    const [result, organNames] = await Promise.all([services.search.search(null, params), services.search.organNames(params.organ_id ?? [])]);
+    res.render('search/results', {
+      title: params.q ? `“${params.q}”的检索结果` : '文件检索',
+      error: null,
+      q: params.q,
+      params,
+      result,
+      model: searchPageModel(params, result, organNames),
     });
   });
 
   router.get('/documents/:id', async (req, res) => {
     const { id } = parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误');
     const document = await services.documents.get(actorOf(res), id);
-    res.render('documents/show', { title: document.title, document, paragraphs: document.body.split(/\n+/).filter(Boolean) });
+    const relations = Object.entries(RELATION_LABELS).flatMap(([relation, labels]) =>
+      (['incoming', 'outgoing'] as const).flatMap((direction) => {
+        const items = document.relations.filter((r) => r.relation === relation && r.direction === direction);
+        return items.length ? [{ label: labels[direction], items: items.map((r) => r.document) }] : [];
+      }),
+    );
+    res.render('documents/show', {
+      title: document.title,
+      document,
+      issuers: [document.organ, ...document.co_issuers],
+      paragraphs: paragraphsOf(document.body),
+      relations,
+      files: document.files.map((f) => ({
+        ...f,
+        href: `/api/v1/documents/${document.id}/files/${f.id}`,
+        type_label: FILE_TYPE_LABELS[f.type] ?? f.type,
+        size_label: formatSize(f.size),
+        role_label: f.role === 'main' ? '原件' : '附件',
+      })),
+      searchHref: searchHref({ q: '', sort: 'date', page: 1, page_size: 20 }),
+    });
   });
 
   router.get('/interpretations/:id', async (req, res) => {
@@ -42,7 +123,30 @@ export function pageRoutes(services: Services) {
     res.render('interpretations/show', {
       title: interpretation.title,
       interpretation,
-      paragraphs: interpretation.body.split(/\n+/).filter(Boolean),
+      paragraphs: paragraphsOf(interpretation.body),
+    });
+  });
+
+  router.get('/organs', async (_req, res) => {
+    const organs = await services.search.organs();
+    type Node = (typeof organs)[number] & { href: string; children: Node[] };
+    const nodes = new Map<number, Node>(
+      organs.map((o) => [o.id, { ...o, href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, organ_id: [o.id] }), children: [] }]),
+    );
+    const roots: Node[] = [];
+    for (const node of nodes.values()) {
+      const parent = node.parent_id === null ? undefined : nodes.get(node.parent_id);
+      if (parent) parent.children.push(node);
+      else roots.push(node);
+    }
+    res.render('browse/organs', { title: '按发文机关浏览', roots });
+  });
+
+  router.get('/topics', async (_req, res) => {
+    const topics = await services.search.topics();
+    res.render('browse/topics', {
+      title: '按主题分类浏览',
+      topics: topics.map((t) => ({ ...t, href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, topic: [t.name] }) })),
     });
   });
 

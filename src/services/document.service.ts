@@ -22,6 +22,8 @@ import type { Storage } from '../platform/storage.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { translateDbError } from './db-errors.js';
+import type { ExtractedText, ExtractionService } from './extraction.service.js';
+import type { FileKind, TextEncoding } from './file-type.js';
 
 export interface DocumentFields {
   kind: DocumentKind;
@@ -40,12 +42,23 @@ export interface DocumentFields {
 
 export type NewDocumentInput = Partial<DocumentFields> & Pick<DocumentFields, 'kind' | 'title' | 'organ_id'>;
 export type DocumentPatch = Partial<DocumentFields>;
+export type RepealInput = { repealed_on: IsoDate; by_document_id?: number | undefined; reason?: string | undefined };
 
 export interface UploadedFile {
+  /** Safe to store and to send in Content-Disposition (see safeFileName). */
   name: string;
+  /** What the bytes are, sniffed (services/file-type.ts), never taken from the name. */
+  kind: FileKind;
+  /** Content-Type to serve it with. */
   type: string;
+  encoding?: TextEncoding | undefined;
   bytes: Buffer;
-  textLayer: boolean;
+}
+
+/** An upload whose text has been extracted (prepareFile), ready to be stored with a document. */
+export interface PreparedFile {
+  upload: UploadedFile;
+  extracted: ExtractedText;
 }
 
 const CONSTRAINT_MESSAGES = {
@@ -58,11 +71,12 @@ export interface DocumentServiceDeps {
   db: Db;
   storage: Storage;
   clock: Clock;
+  extraction: ExtractionService;
 }
 
 type Summary = documents.DocumentSummaryRecord;
 
-export function createDocumentService({ db, storage, clock }: DocumentServiceDeps) {
+export function createDocumentService({ db, storage, clock, extraction }: DocumentServiceDeps) {
   function toView(row: Summary, asOf: IsoDate, extras: { topics: string[]; coIssuers: { id: number; name: string }[] }) {
     const status = documentStatusAsOf(row, asOf);
     return {
@@ -183,7 +197,7 @@ export function createDocumentService({ db, storage, clock }: DocumentServiceDep
     return { ...rest, body_length: body.length, body_sha256: createHash('sha256').update(body).digest('hex') };
   }
 
-  async function storeFile(trx: Trx, documentId: number, file: UploadedFile, role: 'main' | 'attachment') {
+  async function storeFile(trx: Trx, documentId: number, file: UploadedFile, role: 'main' | 'attachment', textLayer: boolean) {
     const stored = await storage.put(file.bytes);
     await documents.insertStoredFile(trx, { sha256: stored.sha256, size: stored.size, type: file.type });
     await documents.insertDocumentFile(trx, {
@@ -191,9 +205,44 @@ export function createDocumentService({ db, storage, clock }: DocumentServiceDep
       sha256: stored.sha256,
       name: file.name,
       role,
-      textLayer: file.textLayer,
+      textLayer,
     });
     return stored;
+  }
+
+  /** Validates and inserts one new document in `trx`; with no body given, the file's text is the body. */
+  async function insertNew(trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile) {
+    const fields: DocumentFields = {
+      doc_number: null,
+      index_number: null,
+      co_organ_ids: [],
+      signed_on: null,
+      published_on: null,
+      effective_on: null,
+      expires_on: null,
+      topics: [],
+      body: '',
+      ...input,
+    };
+    if (!fields.body && file) fields.body = file.extracted.text;
+    const { parsed, key, clash, topicIds } = await validate(trx, fields, null);
+    if (clash !== undefined) {
+      throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被文件 #${clash} 使用` });
+    }
+    const id = await documents.insertDocument(trx, { ...columnsOf(fields, parsed, key), created_by: actor.userId });
+    await documents.replaceDocumentTopics(trx, id, topicIds);
+    await documents.replaceCoIssuers(trx, id, fields.co_organ_ids);
+    if (file) await storeFile(trx, id, file.upload, 'main', file.extracted.textLayer);
+    await insertAuditEntry(trx, {
+      userId: actor.userId,
+      ip: actor.ip,
+      action: 'document.create',
+      entity: 'document',
+      entityId: id,
+      after: auditSnapshot(fields),
+    });
+    await enqueueIndexJobs(trx, 'document', [id]);
+    return id;
   }
 
   async function loadFields(trx: Trx, id: number): Promise<{ fields: DocumentFields; repealedOn: IsoDate | null }> {
@@ -237,109 +286,101 @@ export function createDocumentService({ db, storage, clock }: DocumentServiceDep
   return {
     async create(actor: Actor, input: NewDocumentInput, file?: UploadedFile) {
       assertCan(actor, 'document:write');
-      const fields: DocumentFields = {
-        doc_number: null,
-        index_number: null,
-        co_organ_ids: [],
-        signed_on: null,
-        published_on: null,
-        effective_on: null,
-        expires_on: null,
-        topics: [],
-        body: '',
-        ...input,
-      };
-      const id = await inTransaction(async (trx) => {
-        const { parsed, key, clash, topicIds } = await validate(trx, fields, null);
-        if (clash !== undefined) {
-          throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被文件 #${clash} 使用` });
-        }
-        const id = await documents.insertDocument(trx, { ...columnsOf(fields, parsed, key), created_by: actor.userId });
-        await documents.replaceDocumentTopics(trx, id, topicIds);
-        await documents.replaceCoIssuers(trx, id, fields.co_organ_ids);
-        if (file) await storeFile(trx, id, file, 'main');
-        await insertAuditEntry(trx, {
-          userId: actor.userId,
-          ip: actor.ip,
-          action: 'document.create',
-          entity: 'document',
-          entityId: id,
-          after: auditSnapshot(fields),
-        });
-        await enqueueIndexJobs(trx, 'document', [id]);
-        return id;
-      });
+      // Before the transaction: parsing takes up to seconds and holds no lock.
+      const prepared = file ? await this.prepareFile(file) : undefined;
+      const id = await inTransaction((trx) => insertNew(trx, actor, input, prepared));
       return this.get(actor, id);
+    },
+
+    /** Extracts an upload's text (a 422 when the file cannot be read); do it outside any transaction. */
+    async prepareFile(file: UploadedFile): Promise<PreparedFile> {
+      return { upload: file, extracted: await extraction.extract(file) };
+    },
+
+    /**
+     * create() as one step of a caller's transaction (the bulk import's batch), validated and audited
+     * the same way; returns the new id. A database error arrives translated, the transaction aborted:
+     * the caller rolls back to its savepoint.
+     */
+    async createWithin(trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile): Promise<number> {
+      assertCan(actor, 'document:write');
+      try {
+        return await insertNew(trx, actor, input, file);
+      } catch (error) {
+        throw translateDbError(error, CONSTRAINT_MESSAGES);
+      }
     },
 
     async update(actor: Actor, id: number, patch: DocumentPatch) {
-      assertCan(actor, 'document:write');
-      await inTransaction(async (trx) => {
-        if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
-        const { fields: before, repealedOn } = await loadFields(trx, id);
-        const after: DocumentFields = { ...before, ...patch };
-        const { parsed, key, clash, topicIds } = await validate(trx, after, repealedOn);
-        if (clash !== undefined && clash !== id) {
-          throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被文件 #${clash} 使用` });
-        }
-        await documents.updateDocument(trx, id, columnsOf(after, parsed, key));
-        if (patch.topics) await documents.replaceDocumentTopics(trx, id, topicIds);
-        if (patch.co_organ_ids) await documents.replaceCoIssuers(trx, id, after.co_organ_ids);
-        await insertAuditEntry(trx, {
-          userId: actor.userId,
-          ip: actor.ip,
-          action: 'document.update',
-          entity: 'document',
-          entityId: id,
-          before: auditSnapshot(before),
-          after: auditSnapshot(after),
-        });
-        await enqueueIndexJobs(trx, 'document', [id]);
-      });
+      await inTransaction((trx) => this.updateWithin(trx, actor, id, patch));
       return this.get(actor, id);
     },
 
-    async repeal(
-      actor: Actor,
-      id: number,
-      input: { repealed_on: IsoDate; by_document_id?: number | undefined; reason?: string | undefined },
-    ) {
+    /** update() as one step of a caller's transaction, so a use case changing more commits all or nothing. */
+    async updateWithin(trx: Trx, actor: Actor, id: number, patch: DocumentPatch) {
       assertCan(actor, 'document:write');
-      await inTransaction(async (trx) => {
-        if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
-        const doc = await documents.findDocumentById(trx, id);
-        if (!doc) throw new NotFoundError('文件不存在');
-        if (doc.repealed_on) throw new ConflictError(`该文件已于 ${doc.repealed_on} 废止`);
-        const errors: Record<string, string> = {};
-        if (!doc.published_on) errors['repealed_on'] = '未发布的文件不能废止';
-        else if (input.repealed_on < doc.published_on) errors['repealed_on'] = `废止日期不能早于发布日期（${doc.published_on}）`;
-        if (input.by_document_id !== undefined) {
-          const by = await documents.findDocumentById(trx, input.by_document_id);
-          if (input.by_document_id === id) errors['by_document_id'] = '文件不能废止自身';
-          else if (!by) errors['by_document_id'] = '废止依据文件不存在';
-          else if (!by.published_on) errors['by_document_id'] = '废止依据文件尚未发布';
-          else if (by.published_on > input.repealed_on) errors['by_document_id'] = '废止依据文件的发布日期晚于废止日期';
-        }
-        if (Object.keys(errors).length) throw new ValidationError('废止信息有误', errors);
-        await documents.insertRepeal(trx, {
-          documentId: id,
-          repealedOn: input.repealed_on,
-          byDocumentId: input.by_document_id ?? null,
-          reason: input.reason ?? null,
-          userId: actor.userId,
-        });
-        if (input.by_document_id !== undefined) await documents.insertRelation(trx, input.by_document_id, id, 'repeals');
-        await insertAuditEntry(trx, {
-          userId: actor.userId,
-          ip: actor.ip,
-          action: 'document.repeal',
-          entity: 'document',
-          entityId: id,
-          after: input,
-        });
-        await enqueueIndexJobs(trx, 'document', input.by_document_id === undefined ? [id] : [id, input.by_document_id]);
+      if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
+      const { fields: before, repealedOn } = await loadFields(trx, id);
+      const after: DocumentFields = { ...before, ...patch };
+      const { parsed, key, clash, topicIds } = await validate(trx, after, repealedOn);
+      if (clash !== undefined && clash !== id) {
+        throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被文件 #${clash} 使用` });
+      }
+      await documents.updateDocument(trx, id, columnsOf(after, parsed, key));
+      if (patch.topics) await documents.replaceDocumentTopics(trx, id, topicIds);
+      if (patch.co_organ_ids) await documents.replaceCoIssuers(trx, id, after.co_organ_ids);
+      await insertAuditEntry(trx, {
+        userId: actor.userId,
+        ip: actor.ip,
+        action: 'document.update',
+        entity: 'document',
+        entityId: id,
+        before: auditSnapshot(before),
+        after: auditSnapshot(after),
       });
+      await enqueueIndexJobs(trx, 'document', [id]);
+    },
+
+    async repeal(actor: Actor, id: number, input: RepealInput) {
+      await inTransaction((trx) => this.repealWithin(trx, actor, id, input));
       return this.get(actor, id);
+    },
+
+    /** repeal() as one step of a caller's transaction. */
+    async repealWithin(trx: Trx, actor: Actor, id: number, input: RepealInput) {
+      assertCan(actor, 'document:write');
+      if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
+      const doc = await documents.findDocumentById(trx, id);
+      if (!doc) throw new NotFoundError('文件不存在');
+      if (doc.repealed_on) throw new ConflictError(`该文件已于 ${doc.repealed_on} 废止`);
+      const errors: Record<string, string> = {};
+      if (!doc.published_on) errors['repealed_on'] = '未发布的文件不能废止';
+      else if (input.repealed_on < doc.published_on) errors['repealed_on'] = `废止日期不能早于发布日期（${doc.published_on}）`;
+      if (input.by_document_id !== undefined) {
+        const by = await documents.findDocumentById(trx, input.by_document_id);
+        if (input.by_document_id === id) errors['by_document_id'] = '文件不能废止自身';
+        else if (!by) errors['by_document_id'] = '废止依据文件不存在';
+        else if (!by.published_on) errors['by_document_id'] = '废止依据文件尚未发布';
+        else if (by.published_on > input.repealed_on) errors['by_document_id'] = '废止依据文件的发布日期晚于废止日期';
+      }
+      if (Object.keys(errors).length) throw new ValidationError('废止信息有误', errors);
+      await documents.insertRepeal(trx, {
+        documentId: id,
+        repealedOn: input.repealed_on,
+        byDocumentId: input.by_document_id ?? null,
+        reason: input.reason ?? null,
+        userId: actor.userId,
+      });
+      if (input.by_document_id !== undefined) await documents.insertRelation(trx, input.by_document_id, id, 'repeals');
+      await insertAuditEntry(trx, {
+        userId: actor.userId,
+        ip: actor.ip,
+        action: 'document.repeal',
+        entity: 'document',
+        entityId: id,
+        after: input,
+      });
+      await enqueueIndexJobs(trx, 'document', input.by_document_id === undefined ? [id] : [id, input.by_document_id]);
     },
 
     /** Records that document `id` amends `targetId`; the amended document stays in force. */
@@ -368,17 +409,22 @@ export function createDocumentService({ db, storage, clock }: DocumentServiceDep
 
     async attachFile(actor: Actor, id: number, file: UploadedFile, role: 'main' | 'attachment') {
       assertCan(actor, 'document:write');
+      if (!(await documents.findDocumentById(db, id))) throw new NotFoundError('文件不存在');
+      const extracted = await extraction.extract(file);
       await inTransaction(async (trx) => {
         if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
         if (role === 'main') await trx.deleteFrom('document_files').where('document_id', '=', id).where('role', '=', 'main').execute();
-        const stored = await storeFile(trx, id, file, role);
+        const stored = await storeFile(trx, id, file, role, extracted.textLayer);
+        // A document registered before its original arrived gets its body from the original.
+        const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.findDocumentById(trx, id))?.body === '';
+        if (bodyFromFile) await documents.updateDocument(trx, id, { body: extracted.text });
         await insertAuditEntry(trx, {
           userId: actor.userId,
           ip: actor.ip,
           action: 'document.attach',
           entity: 'document',
           entityId: id,
-          after: { name: file.name, role, sha256: stored.sha256, size: stored.size },
+          after: { name: file.name, role, sha256: stored.sha256, size: stored.size, text_layer: extracted.textLayer, body_from_file: bodyFromFile },
         });
         await enqueueIndexJobs(trx, 'document', [id]);
       });

@@ -1,63 +1,117 @@
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { claimDueJobs, deleteJobs, postponeJobs, type ClaimedJob } from '../repositories/index-job.repository.js';
-import { buildDocumentRecords, buildInterpretationRecords, ensureIndexes, type SearchIndexes } from './search-index.js';
+import {
+  claimDueJobs,
+  markJobsDone,
+  postponeJobs,
+  purgeJobHistory,
+  type ClaimedJob,
+  type IndexedEntity,
+} from '../repositories/index-job.repository.js';
+import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
+import { ensureIndex, writeEntities, type SearchIndexes } from './search-index.js';
 
-const BATCH = 500;
+const BATCH = 2000;
+/**
+ * Batches applied at once, each in its own transaction: while Meilisearch indexes one, the next are
+ * already queued there, and it merges queued additions into one batch (as when fed directly).
+ */
+const PARALLEL_BATCHES = 4;
+/** Applied jobs are kept this long: a rebuild replays those its snapshot missed (scripts/reindex.ts). */
+export const KEEP_JOB_HISTORY_SECONDS = 7 * 24 * 3600;
+const PURGE_EVERY_MS = 3600_000;
+const MAX_BACKOFF_SECONDS = 60;
+
+// Advisory lock namespaces, one per entity kind: one worker at a time applies a given entity.
+const LOCK_CLASS: Record<IndexedEntity, number> = { document: 0x6766_0001, interpretation: 0x6766_0002 };
 
 /**
- * Applies index jobs from the outbox to Meilisearch. Jobs leave the table only after Meilisearch
+ * Of the claimed jobs, those whose entity no other worker is applying right now. Without this, two
+ * processes could apply two updates of one document out of order and leave the older one indexed;
+ * skipped jobs stay queued for the next round.
+ */
+async function lockEntities(trx: Trx, jobs: ClaimedJob[]): Promise<Set<string>> {
+  const keys = [...new Set(jobs.map((j) => `${j.entity}:${j.entity_id}`))];
+  const { rows } = await sql<{ key: string; locked: boolean }>`
+    select k.key, pg_try_advisory_xact_lock(k.class, k.id) as locked
+    from unnest(${keys.map((k) => LOCK_CLASS[k.split(':')[0] as IndexedEntity])}::int[],
+                ${keys.map((k) => Number(k.split(':')[1]))}::int[],
+                ${keys}::text[]) as k(class, id, key)`.execute(trx);
+  return new Set(rows.filter((r) => r.locked).map((r) => r.key));
+}
+
+/**
+ * Applies index jobs from the outbox to Meilisearch. Jobs leave the queue only after Meilisearch
  * confirms the task, so an outage or a crash loses nothing: the jobs wait and are retried with backoff.
  */
 export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: SearchIndexes; logger: Logger }) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
-  let settingsApplied = false;
+  let indexReady = false;
+  let lastPurge = 0;
 
-  async function apply(jobs: ClaimedJob[]): Promise<void> {
-    if (!settingsApplied) {
-      await ensureIndexes(indexes);
-      settingsApplied = true;
+  async function apply(trx: Trx, jobs: ClaimedJob[]): Promise<void> {
+    if (!indexReady) {
+      await ensureIndex(indexes.client, indexes.search);
+      indexReady = true;
     }
-    const ids = (entity: ClaimedJob['entity']) => [...new Set(jobs.filter((j) => j.entity === entity).map((j) => j.entity_id))];
-    for (const [entity, uid, build] of [
-      ['document', indexes.documents, buildDocumentRecords],
-      ['interpretation', indexes.interpretations, buildInterpretationRecords],
-    ] as const) {
-      const wanted = ids(entity);
-      if (wanted.length === 0) continue;
-      const records = await build(db, wanted);
-      const gone = wanted.filter((id) => !records.some((r) => r.id === id));
-      const index = indexes.client.index(uid);
-      if (records.length) await index.addDocuments(records, { primaryKey: 'id' }).waitTask({ timeout: 120_000 });
-      if (gone.length) await index.deleteDocuments(gone).waitTask({ timeout: 120_000 });
-    }
+    const ids = (entity: IndexedEntity) => [...new Set(jobs.filter((j) => j.entity === entity).map((j) => j.entity_id))];
+    const documents = ids('document');
+    // Interpretation records repeat their documents' titles, organs and topics.
+    const interpretations = [...new Set([...ids('interpretation'), ...(await interpretationIdsOfDocuments(trx, documents))])];
+    await writeEntities(trx, indexes.client, indexes.search, { documents, interpretations });
   }
 
   /** Runs one batch; true when there may be more to do. */
   async function runOnce(): Promise<boolean> {
     return db.transaction().execute(async (trx) => {
-      const jobs = await claimDueJobs(trx, BATCH);
+      const claimed = await claimDueJobs(trx, BATCH);
+      if (claimed.length === 0) return false;
+      const free = await lockEntities(trx, claimed);
+      const jobs = claimed.filter((j) => free.has(`${j.entity}:${j.entity_id}`));
       if (jobs.length === 0) return false;
       try {
-        await apply(jobs);
-        await deleteJobs(trx, jobs.map((j) => j.id));
+        await apply(trx, jobs);
+        await markJobsDone(trx, jobs.map((j) => j.id));
       } catch (error) {
-        settingsApplied = false;
+        indexReady = false;
         const attempts = Math.max(...jobs.map((j) => j.attempts));
-        const delay = Math.min(300, 2 ** Math.min(attempts, 8));
+        const delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(attempts, 8));
         logger.warn({ err: error, jobs: jobs.length, retryInSeconds: delay }, 'search index update failed; will retry');
         await postponeJobs(trx, jobs.map((j) => j.id), error instanceof Error ? error.message : String(error), delay);
         return false;
       }
-      return jobs.length === BATCH;
+      return claimed.length === BATCH;
     });
   }
 
+  /** Until no full batch comes back, several batches at a time. */
+  async function applyAllDue(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: PARALLEL_BATCHES }, async () => {
+        while (!stopped && (await runOnce())) {
+          // keep going while full batches come back
+        }
+      }),
+    );
+  }
+
   async function drain(): Promise<void> {
-    while (!stopped && (await runOnce())) {
-      // keep going while full batches come back
+    // Searches need the index to exist even before the first document arrives.
+    if (!indexReady) {
+      await ensureIndex(indexes.client, indexes.search).then(
+        () => {
+          indexReady = true;
+        },
+        (error: unknown) => logger.warn({ err: error }, 'search index not reachable; will retry'),
+      );
+    }
+    await applyAllDue();
+    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+      lastPurge = Date.now();
+      await purgeJobHistory(db, KEEP_JOB_HISTORY_SECONDS);
     }
   }
 
@@ -94,9 +148,7 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
       stopped = false;
       try {
         await running;
-        while (await runOnce()) {
-          // until the queue is empty
-        }
+        await applyAllDue();
       } finally {
         stopped = wasStopped;
       }

@@ -1,122 +1,278 @@
-import type { Meilisearch, Settings } from 'meilisearch';
-import type { Db } from '../db/database.js';
+import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
+import type { Db, Trx } from '../db/database.js';
 import { docNumberSearchForm, parseDocNumber } from '../domain/doc-number.js';
 import type { IsoDate } from '../domain/dates.js';
-import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from '../repositories/document.repository.js';
+import type { DocumentKind } from '../domain/document-status.js';
+import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
+import { filterValue, normalizeForIndex, splitIntoChunks } from './search-text.js';
+
+/**
+ * One Meilisearch index holds documents and interpretations, so that one query ranks both together
+ * and facets count both: one record per document or interpretation.
+ *
+ * Meilisearch indexes only the first 65,535 word positions of an attribute (docs: "Known limitations");
+ * measured here, words of 民法典 after about 85,000 characters were not findable. So a text is stored as
+ * parts `text_0` … `text_11` of at most TEXT_PART_CHARS characters each (well under the limit even for
+ * punctuation-heavy text). A text longer than all parts together continues in further records of the
+ * same `group`, the distinct attribute, so a document is still one hit.
+ *
+ * Nothing long is cropped or highlighted by Meilisearch (about 2 ms per hit for a 3,000-character body,
+ * notes/pdf-and-chinese-search.md §3). Each record carries `head`, the first HEAD_CHARS characters of
+ * its text, stored but not searched: the app builds snippets from it, and reads the text from
+ * PostgreSQL only for a hit whose words are not in its head.
+ */
+export const TEXT_PART_CHARS = 20_000;
+export const HEAD_CHARS = 1000;
+export const TEXT_PARTS = 12;
+const TEXT_ATTRIBUTES = Array.from({ length: TEXT_PARTS }, (_, i) => `text_${i}`);
+
+export interface SearchIndexes {
+  client: Meilisearch;
+  /** The live index that searches read; its name carries the configured prefix. */
+  search: string;
+}
+
+export function indexNames(client: Meilisearch, prefix: string): SearchIndexes {
+  return { client, search: `${prefix}search` };
+}
+
+/** Where a rebuild writes before it is swapped in. */
+export const rebuildIndexName = (indexes: SearchIndexes) => `${indexes.search}_rebuild`;
 
 /** Dates are indexed as yyyymmdd integers: Meilisearch filters and sorts numbers, not date strings. */
 export function dateToInt(date: IsoDate | null): number | null {
   return date === null ? null : Number(date.replaceAll('-', ''));
 }
 
-export interface SearchIndexes {
-  client: Meilisearch;
-  documents: string;
-  interpretations: string;
-}
+export type RecordKind = DocumentKind | 'interpretation';
 
-export function indexNames(client: Meilisearch, prefix: string): SearchIndexes {
-  return { client, documents: `${prefix}documents`, interpretations: `${prefix}interpretations` };
+export interface SearchRecord {
+  id: string;
+  group: string;
+  type: 'document' | 'interpretation';
+  ref_id: number;
+  /** 0, or the number of a continuation record. */
+  chunk: number;
+  title: string;
+  doc_number_search: string[];
+  organ_names: string[];
+  topics: string[];
+  /** A document's interpretation titles; an interpretation's document titles. */
+  related_titles: string[];
+  /** The start of the text, for snippets; not searchable. Only on the first record of a text. */
+  head?: string;
+  /** text_0 … text_11, see TEXT_PART_CHARS. */
+  [part: `text_${number}`]: string;
+  kind: RecordKind;
+  organ_ids: number[];
+  year: number | null;
+  doc_number_key: string | null;
+  signed_on: number | null;
+  published_on: number | null;
+  effective_on: number | null;
+  expires_on: number | null;
+  repealed_on: number | null;
 }
 
 const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], locales: ['zho'] }];
 
-export const DOCUMENT_INDEX_SETTINGS: Settings = {
-  searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'interpretation_titles', 'body'],
+export const SEARCH_INDEX_SETTINGS: Settings = {
+  searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
-    'kind', 'organ_ids', 'topics', 'doc_number_key', 'year',
+    'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
     'published_on', 'effective_on', 'expires_on', 'repealed_on',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
   displayedAttributes: ['*'],
+  distinctAttribute: 'group',
+  // "sort" first: without a sort parameter it does nothing, with one the order is strictly by date.
+  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness'],
   localizedAttributes: CHINESE,
   typoTolerance: { disableOnAttributes: ['doc_number_search'], disableOnNumbers: true },
+  faceting: { maxValuesPerFacet: 200, sortFacetValuesBy: { '*': 'count' } },
+  pagination: { maxTotalHits: 1000 },
 };
 
-export const INTERPRETATION_INDEX_SETTINGS: Settings = {
-  searchableAttributes: ['title', 'document_titles', 'document_numbers', 'body'],
-  filterableAttributes: ['published_on', 'document_ids'],
-  sortableAttributes: ['published_on'],
-  localizedAttributes: CHINESE,
-  typoTolerance: { disableOnNumbers: true },
-};
+const TASK_TIMEOUT = { timeout: 600_000, interval: 200 };
 
-/** Creates the indexes and applies the settings declared above; idempotent. */
-export async function ensureIndexes(indexes: SearchIndexes): Promise<void> {
-  const { client } = indexes;
-  for (const [uid, settings] of [
-    [indexes.documents, DOCUMENT_INDEX_SETTINGS],
-    [indexes.interpretations, INTERPRETATION_INDEX_SETTINGS],
-  ] as const) {
-    const exists = await client.getIndex(uid).then(() => true, () => false);
-    if (!exists) await client.createIndex(uid, { primaryKey: 'id' }).waitTask();
-    await client.index(uid).updateSettings(settings).waitTask();
+/** Creates the index if missing and applies the settings declared above; idempotent. */
+export async function ensureIndex(client: Meilisearch, uid: string): Promise<void> {
+  const exists = await client.getIndex(uid).then(
+    () => true,
+    (error: unknown) => {
+      if ((error as { cause?: { code?: string } }).cause?.code === 'index_not_found') return false;
+      throw error;
+    },
+  );
+  if (!exists) await client.createIndex(uid, { primaryKey: 'id' }).waitTask(TASK_TIMEOUT);
+  const task = await client.index(uid).updateSettings(SEARCH_INDEX_SETTINGS).waitTask(TASK_TIMEOUT);
+  if (task.status === 'failed') throw new Error(`更新索引设置失败：${task.error?.message ?? ''}`);
+}
+
+/** Deletes an index; one that does not exist is no error. */
+export async function deleteIndexIfAny(indexes: SearchIndexes, uid: string): Promise<void> {
+  const task = await indexes.client.deleteIndex(uid).waitTask(TASK_TIMEOUT);
+  if (task.status === 'failed' && task.error?.code !== 'index_not_found') {
+    throw new Error(`删除索引 ${uid} 失败：${task.error?.message ?? ''}`);
   }
 }
 
+/** The live index and any rebuild left over, for tests and uninstall. */
+export async function dropIndexes(indexes: SearchIndexes): Promise<void> {
+  for (const uid of [indexes.search, rebuildIndexName(indexes)]) await deleteIndexIfAny(indexes, uid).catch(() => undefined);
+}
+
+const yearOfDate = (date: IsoDate | null) => (date ? Number(date.slice(0, 4)) : null);
+
+/** The first HEAD_CHARS characters, one less rather than half a surrogate pair. */
+function headOf(text: string): string {
+  const head = text.slice(0, HEAD_CHARS);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
+/** Whether a head is the whole text (texts at least HEAD_CHARS - 1 long may go on). */
+export const isWholeText = (head: string) => head.length < HEAD_CHARS - 1;
+
+type RecordBase = Omit<SearchRecord, 'id' | 'chunk' | 'head' | `text_${number}`>;
+
 /**
- * The records that PostgreSQL's rows become in the index. Drafts are indexed too (staff search);
- * the public query filters on published_on.
+ * The records of one document or interpretation: the first carries everything, continuations (only
+ * for texts longer than TEXT_PARTS × TEXT_PART_CHARS) carry the rest of the text and the filter
+ * fields, but no title or names, so that a query on those does not count the document twice in facets.
  */
-export async function buildDocumentRecords(db: Db, ids: number[]) {
-  const rows = await findDocumentSummaries(db, ids);
-  const withBodies = await db.selectFrom('documents').select(['id', 'body']).where('id', 'in', ids.length ? ids : [-1]).execute();
-  const [topics, coIssuers, interpretations] = await Promise.all([
-    topicsOfDocuments(db, ids),
-    coIssuersOfDocuments(db, ids),
-    db
-      .selectFrom('interpretation_documents as l')
-      .innerJoin('interpretations as i', 'i.id', 'l.interpretation_id')
-      .select(['l.document_id', 'i.title'])
-      .where('l.document_id', 'in', ids.length ? ids : [-1])
-      .execute(),
-  ]);
-  return rows.map((row) => {
-    const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
-    const co = coIssuers.get(row.id) ?? [];
-    return {
-      id: row.id,
-      kind: row.kind,
-      title: row.title,
-      doc_number: row.doc_number,
-      doc_number_key: row.doc_number_key,
-      doc_number_search: parsed ? docNumberSearchForm(parsed) : null,
-      organ_ids: [row.organ_id, ...co.map((o) => o.id)],
-      organ_names: [row.organ_name, ...co.map((o) => o.name)],
-      topics: topics.get(row.id) ?? [],
-      interpretation_titles: interpretations.filter((i) => i.document_id === row.id).map((i) => i.title),
-      year: row.signed_on ? Number(row.signed_on.slice(0, 4)) : row.published_on ? Number(row.published_on.slice(0, 4)) : null,
-      signed_on: dateToInt(row.signed_on),
-      published_on: dateToInt(row.published_on),
-      effective_on: dateToInt(row.effective_on ?? row.published_on),
-      expires_on: dateToInt(row.expires_on),
-      repealed_on: dateToInt(row.repealed_on),
-      body: withBodies.find((b) => b.id === row.id)?.body ?? '',
+function recordsOf(base: RecordBase, text: string): SearchRecord[] {
+  const normalized = normalizeForIndex(text);
+  const parts = splitIntoChunks(normalized, TEXT_PART_CHARS);
+  const records: SearchRecord[] = [];
+  for (let chunk = 0; chunk * TEXT_PARTS < parts.length; chunk++) {
+    const record: SearchRecord = {
+      ...base,
+      ...(chunk > 0 ? { title: '', doc_number_search: [], organ_names: [], related_titles: [] } : {}),
+      id: `${base.group}-${chunk}`,
+      chunk,
+      ...(chunk === 0 ? { head: headOf(normalized) } : {}),
     };
+    parts.slice(chunk * TEXT_PARTS, (chunk + 1) * TEXT_PARTS).forEach((part, i) => {
+      record[`text_${i}`] = part;
+    });
+    records.push(record);
+  }
+  return records;
+}
+
+export async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+  const rows = await findDocumentsForIndex(db, ids);
+  return rows.flatMap((row) => {
+    const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
+    return recordsOf(
+      {
+        group: `d${row.id}`,
+        type: 'document',
+        ref_id: row.id,
+        title: normalizeForIndex(row.title),
+        doc_number_search: parsed ? [docNumberSearchForm(parsed)] : [],
+        organ_names: [row.organ_name, ...row.co_issuers.map((o) => o.name)],
+        topics: row.topics,
+        related_titles: row.interpretation_titles.map(normalizeForIndex),
+        kind: row.kind as DocumentKind,
+        organ_ids: [row.organ_id, ...row.co_issuers.map((o) => o.id)],
+        year: yearOfDate(row.signed_on ?? row.published_on),
+        doc_number_key: row.doc_number_key,
+        signed_on: dateToInt(row.signed_on),
+        published_on: dateToInt(row.published_on),
+        effective_on: dateToInt(row.effective_on ?? row.published_on),
+        expires_on: dateToInt(row.expires_on),
+        repealed_on: dateToInt(row.repealed_on),
+      },
+      row.body,
+    );
   });
 }
 
-export async function buildInterpretationRecords(db: Db, ids: number[]) {
-  if (ids.length === 0) return [];
-  const [rows, links] = await Promise.all([
-    db.selectFrom('interpretations').selectAll().where('id', 'in', ids).execute(),
-    db
-      .selectFrom('interpretation_documents as l')
-      .innerJoin('documents as d', 'd.id', 'l.document_id')
-      .select(['l.interpretation_id', 'd.id', 'd.title', 'd.doc_number'])
-      .where('l.interpretation_id', 'in', ids)
-      .execute(),
-  ]);
-  return rows.map((row) => {
-    const docs = links.filter((l) => l.interpretation_id === row.id);
-    return {
-      id: row.id,
-      title: row.title,
-      body: row.body,
-      published_on: dateToInt(row.published_on),
-      document_ids: docs.map((d) => d.id),
-      document_titles: docs.map((d) => d.title),
-      document_numbers: docs.flatMap((d) => (d.doc_number ? [d.doc_number] : [])),
-    };
+export async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+  const rows = await findInterpretationsForIndex(db, ids);
+  return rows.flatMap((row) => {
+    const docs = row.documents;
+    const unique = <T>(values: T[]) => [...new Set(values)];
+    return recordsOf(
+      {
+        group: `i${row.id}`,
+        type: 'interpretation',
+        ref_id: row.id,
+        title: normalizeForIndex(row.title),
+        doc_number_search: unique(
+          docs.flatMap((d) => {
+            const parsed = d.doc_number ? parseDocNumber(d.doc_number) : null;
+            return parsed ? [docNumberSearchForm(parsed)] : [];
+          }),
+        ),
+        organ_names: unique(docs.flatMap((d) => [d.organ_name, ...d.co_issuers.map((o) => o.name)])),
+        topics: unique(docs.flatMap((d) => d.topics)),
+        related_titles: docs.map((d) => normalizeForIndex(d.title)),
+        kind: 'interpretation',
+        organ_ids: unique(docs.flatMap((d) => [d.organ_id, ...d.co_issuers.map((o) => o.id)])),
+        year: yearOfDate(row.published_on),
+        doc_number_key: null,
+        signed_on: null,
+        published_on: dateToInt(row.published_on),
+        effective_on: null,
+        expires_on: null,
+        repealed_on: null,
+      },
+      row.body,
+    );
   });
+}
+
+export interface Entities {
+  documents: number[];
+  interpretations: number[];
+}
+
+export async function buildRecords(db: Db | Trx, entities: Entities): Promise<SearchRecord[]> {
+  return [
+    ...(await buildDocumentRecords(db, entities.documents)),
+    ...(await buildInterpretationRecords(db, entities.interpretations)),
+  ];
+}
+
+const groupsOf = (entities: Entities) => [
+  ...entities.documents.map((id) => `d${id}`),
+  ...entities.interpretations.map((id) => `i${id}`),
+];
+
+/**
+ * Writes the current state of these entities into index `uid`: their records are replaced, and
+ * records left over (continuations of a text that got shorter, entities that no longer exist) are
+ * deleted. Additions go alone whenever possible, so Meilisearch can merge queued ones into one batch.
+ * Resolves when Meilisearch has applied everything; throws when it failed.
+ */
+export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: string, entities: Entities): Promise<number> {
+  const index = client.index<SearchRecord>(uid);
+  const records = await buildRecords(db, entities);
+  const groups = groupsOf(entities);
+  const written = new Set(records.map((r) => r.id));
+  const continuations = groups.length
+    ? await index.getDocuments({
+        filter: [`group IN [${groups.map(filterValue).join(', ')}]`, 'chunk > 0'],
+        fields: ['id'],
+        limit: 10_000,
+      })
+    : { results: [] };
+  const gone = [
+    ...continuations.results.map((r) => r.id).filter((id) => !written.has(id)),
+    ...groups.filter((g) => !written.has(`${g}-0`)).map((g) => `${g}-0`),
+  ];
+  const tasks = [];
+  if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
+  if (gone.length) tasks.push(index.deleteDocuments(gone));
+  await waitForTasks(tasks);
+  return records.length;
+}
+
+export async function waitForTasks(tasks: EnqueuedTaskPromise[]): Promise<void> {
+  for (const task of tasks) {
+    const done = await task.waitTask(TASK_TIMEOUT);
+    if (done.status !== 'succeeded') throw new Error(`索引任务失败：${done.error?.message ?? done.status}`);
+  }
 }

@@ -16,7 +16,7 @@ import type { Actor } from '../../src/services/actor.js';
 import { fixedClock, systemClock, type Clock } from '../../src/services/clock.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
-import { indexNames, type SearchIndexes } from '../../src/services/search-index.js';
+import { dropIndexes, indexNames, type SearchIndexes } from '../../src/services/search-index.js';
 
 const TEMPLATE_DATABASE = 'gfwj_template';
 
@@ -104,11 +104,7 @@ export async function createTestContext(options: { clock?: Clock; env?: Record<s
     async close() {
       await worker.stop();
       await db.destroy();
-      await Promise.all(
-        [indexes.documents, indexes.interpretations].map((uid) =>
-          indexes.client.deleteIndex(uid).waitTask().catch(() => undefined),
-        ),
-      );
+      await dropIndexes(indexes);
       const cleanup = new pg.Client({ connectionString: urlOf('postgres') });
       await cleanup.connect();
       await cleanup.query(`drop database if exists ${name} with (force)`);

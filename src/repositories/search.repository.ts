@@ -1,0 +1,398 @@
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Db, Trx } from '../db/database.js';
+import type { DocumentKind, DocumentStatus } from '../domain/document-status.js';
+import type { IsoDate } from '../domain/dates.js';
+import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from './document.repository.js';
+import { statusPredicate } from './status.sql.js';
+
+type Q = Db | Trx;
+/** Enough for a ten-word query; each one a bound parameter. */
+const MAX_SNIPPET_CANDIDATES = 60;
+
+// ---------------------------------------------------------------------------------------------
+// What the index is built from
+
+/** Documents with everything their index records carry. */
+export async function findDocumentsForIndex(db: Q, ids: number[]) {
+  if (ids.length === 0) return [];
+  const [rows, bodies, topics, coIssuers, interpretations] = await Promise.all([
+    findDocumentSummaries(db, ids),
+    db.selectFrom('documents').select(['id', 'body']).where('id', 'in', ids).execute(),
+    topicsOfDocuments(db, ids),
+    coIssuersOfDocuments(db, ids),
+    db
+      .selectFrom('interpretation_documents as l')
+      .innerJoin('interpretations as i', 'i.id', 'l.interpretation_id')
+      .select(['l.document_id', 'i.title'])
+      .where('l.document_id', 'in', ids)
+      .orderBy('i.published_on')
+      .execute(),
+  ]);
+  const body = new Map(bodies.map((b) => [b.id, b.body]));
+  return rows.map((row) => ({
+    ...row,
+    body: body.get(row.id) ?? '',
+    topics: topics.get(row.id) ?? [],
+    co_issuers: coIssuers.get(row.id) ?? [],
+    interpretation_titles: interpretations.filter((i) => i.document_id === row.id).map((i) => i.title),
+  }));
+}
+
+/** Interpretations with the published documents they explain (titles, 文号, organs, topics). */
+export async function findInterpretationsForIndex(db: Q, ids: number[]) {
+  if (ids.length === 0) return [];
+  const [rows, links] = await Promise.all([
+    db.selectFrom('interpretations').select(['id', 'title', 'body', 'published_on']).where('id', 'in', ids).execute(),
+    db
+      .selectFrom('interpretation_documents as l')
+      .innerJoin('documents as d', 'd.id', 'l.document_id')
+      .innerJoin('organs as o', 'o.id', 'd.organ_id')
+      .select(['l.interpretation_id', 'd.id', 'd.title', 'd.doc_number', 'd.organ_id', 'o.name as organ_name'])
+      .where('l.interpretation_id', 'in', ids)
+      // A draft's title must not become findable through its interpretation.
+      .where('d.published_on', 'is not', null)
+      .orderBy('d.id')
+      .execute(),
+  ]);
+  const documentIds = [...new Set(links.map((l) => l.id))];
+  const [topics, coIssuers] = await Promise.all([topicsOfDocuments(db, documentIds), coIssuersOfDocuments(db, documentIds)]);
+  return rows.map((row) => {
+    const documents = links
+      .filter((l) => l.interpretation_id === row.id)
+      .map((l) => ({ ...l, topics: topics.get(l.id) ?? [], co_issuers: coIssuers.get(l.id) ?? [] }));
+    return { ...row, documents };
+  });
+}
+
+/** The interpretations of these documents: their records repeat the documents' titles. */
+export async function interpretationIdsOfDocuments(db: Q, documentIds: number[]): Promise<number[]> {
+  if (documentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('interpretation_documents')
+    .select('interpretation_id')
+    .distinct()
+    .where('document_id', 'in', documentIds)
+    .execute();
+  return rows.map((r) => r.interpretation_id);
+}
+
+/** Ids in pages, for a rebuild that must not hold everything in memory at once. */
+export async function idsAfter(db: Q, table: 'documents' | 'interpretations', afterId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom(table).select('id').where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function countForIndex(db: Q): Promise<{ documents: number; interpretations: number }> {
+  const [d, i] = await Promise.all([
+    db.selectFrom('documents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom('interpretations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { documents: Number(d.n), interpretations: Number(i.n) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simple search, used while Meilisearch is unavailable
+
+export interface BasicSearchFilter {
+  today: IsoDate;
+  /** Public callers see only what is published by today; staff (false) see drafts too. */
+  publicOnly: boolean;
+  terms: string[];
+  docNumberKey: string | null;
+  kinds?: DocumentKind[] | undefined;
+  statuses?: DocumentStatus[] | undefined;
+  organIds?: number[] | undefined;
+  topics?: string[] | undefined;
+  years?: number[] | undefined;
+  sort: 'relevance' | 'date';
+  offset: number;
+  limit: number;
+}
+
+/** `%term%` for ILIKE, with the pattern characters of the term itself escaped. */
+const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function documentYear() {
+  return sql<number>`extract(year from coalesce(d.signed_on, d.published_on))::int`;
+}
+
+/**
+ * Documents whose title, 文号 or text contains every term (ILIKE, no index: slower and simpler than
+ * Meilisearch, and only used while it is down), the exact 文号 first.
+ */
+export async function basicSearchDocuments(db: Q, f: BasicSearchFilter) {
+  let query = db
+    .selectFrom('documents as d')
+    .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
+    .where((eb) => {
+      const conditions: Expression<SqlBool>[] = [];
+      if (f.publicOnly) conditions.push(eb('d.published_on', '<=', f.today));
+      if (f.kinds?.length) conditions.push(eb('d.kind', 'in', f.kinds));
+      if (f.statuses?.length) conditions.push(eb.or(f.statuses.map((s) => statusPredicate(s, f.today))));
+      if (f.organIds?.length) {
+        const organIds = f.organIds;
+        conditions.push(
+          eb.or([
+            eb('d.organ_id', 'in', organIds),
+            eb.exists(
+              eb
+                .selectFrom('document_co_issuers as c')
+                .select('c.document_id')
+                .whereRef('c.document_id', '=', 'd.id')
+                .where('c.organ_id', 'in', organIds),
+            ),
+          ]),
+        );
+      }
+      if (f.topics?.length) {
+        conditions.push(
+          eb.exists(
+            eb
+              .selectFrom('document_topics as dt')
+              .innerJoin('topics as t', 't.id', 'dt.topic_id')
+              .select('dt.document_id')
+              .whereRef('dt.document_id', '=', 'd.id')
+              .where('t.name', 'in', f.topics),
+          ),
+        );
+      }
+      if (f.years?.length) conditions.push(eb(documentYear(), 'in', f.years));
+      const textMatch = f.terms.map((term) => {
+        const pattern = likePattern(term);
+        return eb.or([
+          eb('d.title', 'ilike', pattern),
+          eb('d.doc_number', 'ilike', pattern),
+          eb('d.body', 'ilike', pattern),
+        ]);
+      });
+      if (f.docNumberKey) {
+        conditions.push(eb.or([eb('d.doc_number_key', '=', f.docNumberKey), ...(textMatch.length ? [eb.and(textMatch)] : [])]));
+      } else {
+        conditions.push(...textMatch);
+      }
+      return eb.and(conditions);
+    })
+    .select([
+      'd.id',
+      sql<number>`count(*) over ()`.as('total'),
+    ]);
+  if (f.docNumberKey) query = query.orderBy(sql`d.doc_number_key = ${f.docNumberKey}`, (ob) => ob.desc().nullsLast());
+  if (f.sort === 'relevance' && f.terms.length) {
+    const inTitle = sql.join(f.terms.map((t) => sql`d.title ilike ${likePattern(t)}`), sql` and `);
+    query = query.orderBy(sql`(${inTitle})`, 'desc');
+  }
+  return pageWithTotal(
+    query.orderBy(sql`coalesce(d.published_on, d.signed_on)`, (ob) => ob.desc().nullsLast()).orderBy('d.id', 'desc'),
+    f,
+  );
+}
+
+/** A page of ids and the total count in one scan; a second query only when the page is past the end. */
+async function pageWithTotal(
+  query: SelectQueryBuilder<any, any, { id: number; total: number }>,
+  f: { offset: number; limit: number },
+): Promise<{ total: number; ids: number[] }> {
+  const rows = await query.offset(f.offset).limit(f.limit).execute();
+  if (rows.length > 0 || f.offset === 0) return { total: Number(rows[0]?.total ?? 0), ids: rows.map((r) => r.id) };
+  const [first] = await query.clearSelect().clearOrderBy().select(sql<number>`count(*)`.as('total')).execute();
+  return { total: Number(first?.total ?? 0), ids: [] };
+}
+
+/** Interpretations whose title or text contains every term; filters reach them through their documents. */
+export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
+  const query = db
+    .selectFrom('interpretations as i')
+    .where((eb) => {
+      const conditions: Expression<SqlBool>[] = [];
+      if (f.publicOnly) conditions.push(eb('i.published_on', '<=', f.today));
+      if (f.years?.length) conditions.push(eb(sql<number>`extract(year from i.published_on)::int`, 'in', f.years));
+      if (f.organIds?.length || f.topics?.length) {
+        let linked = eb
+          .selectFrom('interpretation_documents as l')
+          .innerJoin('documents as d', 'd.id', 'l.document_id')
+          .select('l.document_id')
+          .whereRef('l.interpretation_id', '=', 'i.id');
+        if (f.organIds?.length) linked = linked.where('d.organ_id', 'in', f.organIds);
+        if (f.topics?.length) {
+          const topics = f.topics;
+          linked = linked.where((e) =>
+            e.exists(
+              e
+                .selectFrom('document_topics as dt')
+                .innerJoin('topics as t', 't.id', 'dt.topic_id')
+                .select('dt.document_id')
+                .whereRef('dt.document_id', '=', 'd.id')
+                .where('t.name', 'in', topics),
+            ),
+          );
+        }
+        conditions.push(eb.exists(linked));
+      }
+      for (const term of f.terms) {
+        const pattern = likePattern(term);
+        conditions.push(eb.or([eb('i.title', 'ilike', pattern), eb('i.body', 'ilike', pattern)]));
+      }
+      return eb.and(conditions);
+    })
+    .select(['i.id', sql<number>`count(*) over ()`.as('total')])
+    .orderBy('i.published_on', 'desc')
+    .orderBy('i.id', 'desc');
+  return pageWithTotal(query, f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows for search answers and public pages
+
+export interface SnippetWindow {
+  /** The query's words, whole. */
+  words: string[];
+  /** What to look for, most wanted first: the words, then their pieces. */
+  candidates: string[];
+  /** The piece is `width` characters long and starts `lead` characters before the first found. */
+  width: number;
+  lead: number;
+}
+
+/** Characters at the start of a text searched for every candidate; beyond, only for whole words. */
+const SNIPPET_HEAD = 6000;
+/** Whole words looked for beyond the head: each such search reads the whole text. */
+const SNIPPET_DEEP_WORDS = 3;
+
+/**
+ * The piece of each text (`t.head` = its first SNIPPET_HEAD characters, `t.body` = all of it) to show
+ * as its snippet, chosen here so that only the pieces travel, not texts of up to megabytes. Stored
+ * texts are compressed: `left()` decompresses only the head, and COALESCE stops at the first
+ * candidate found, so the usual text that holds a query word early costs one short scan; the whole
+ * text is read only for a word found nowhere in the head.
+ */
+function snippetColumns(window: SnippetWindow) {
+  const found = sql.join(
+    [
+      ...window.candidates.slice(0, MAX_SNIPPET_CANDIDATES).map((c) => sql`nullif(strpos(t.head, ${c}), 0)`),
+      ...window.words.slice(0, SNIPPET_DEEP_WORDS).map((w) => sql`nullif(strpos(t.body, ${w}), 0)`),
+      sql`1`,
+    ],
+    sql`, `,
+  );
+  const { width, lead } = window;
+  return {
+    // A match near the beginning shows the text from its start.
+    start: sql<number>`(select case when f <= ${width - 2 * lead} then 1 else f - ${lead} end from (select coalesce(${found}) as f) x)`,
+    // One character more than shown tells whether the text goes on.
+    piece: sql<string>`substr(case when s.start + ${width} < ${SNIPPET_HEAD} then t.head else t.body end, s.start, ${width + 1})`,
+  };
+}
+
+/** The snippet piece of each of these texts (see snippetColumns), by id. */
+export async function findSnippetSources(
+  db: Q,
+  table: 'documents' | 'interpretations',
+  ids: number[],
+  window: SnippetWindow,
+): Promise<Map<number, { text: string; cutStart: boolean; cutEnd: boolean }>> {
+  if (ids.length === 0) return new Map();
+  const { start, piece } = snippetColumns(window);
+  const { rows } = await sql<{ id: number; piece: string; start: number }>`
+    select t.id, ${piece} as piece, s.start
+    from (select x.id, left(x.body, ${SNIPPET_HEAD}) as head, x.body from ${sql.table(table)} x where x.id = any(${ids}::int[]) offset 0) t
+    cross join lateral (select ${start} as start) s`.execute(db);
+  return new Map(
+    rows.map((r) => [r.id, { text: r.piece.slice(0, window.width), cutStart: r.start > 1, cutEnd: r.piece.length > window.width }]),
+  );
+}
+
+/** Documents as search hits: what a hit shows, with the dates its status is computed from. */
+export function findDocumentHits(db: Q, ids: number[]) {
+  return db
+    .selectFrom('documents as d')
+    .innerJoin('organs as o', 'o.id', 'd.organ_id')
+    .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
+    .select([
+      'd.id', 'd.kind', 'd.title', 'd.doc_number', 'o.name as organ_name',
+      'd.published_on', 'd.effective_on', 'd.expires_on', 'r.repealed_on',
+    ])
+    .where('d.id', 'in', ids.length ? ids : [-1])
+    .execute();
+}
+
+/** Interpretations as search hits. */
+export function findInterpretationHits(db: Q, ids: number[]) {
+  return db.selectFrom('interpretations').select(['id', 'title', 'published_on']).where('id', 'in', ids.length ? ids : [-1]).execute();
+}
+
+/** The newest published documents, for the home page and the feed. */
+export async function latestPublishedDocuments(db: Q, today: IsoDate, limit: number) {
+  const rows = await db
+    .selectFrom('documents')
+    .select('id')
+    .where('published_on', '<=', today)
+    .orderBy('published_on', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return findDocumentSummaries(db, rows.map((r) => r.id)).then((found) =>
+    rows.flatMap((r) => found.filter((d) => d.id === r.id)),
+  );
+}
+
+/** Every topic with the number of published documents filed under it. */
+export function topicsWithCounts(db: Q, today: IsoDate) {
+  return db
+    .selectFrom('topics as t')
+    .leftJoin('document_topics as dt', 'dt.topic_id', 't.id')
+    .leftJoin('documents as d', (join) => join.onRef('d.id', '=', 'dt.document_id').on('d.published_on', '<=', today))
+    .select(['t.id', 't.name', (eb) => eb.fn.count<string>('d.id').as('documents')])
+    .groupBy(['t.id', 't.name', 't.sort_order'])
+    .orderBy('t.sort_order')
+    .orderBy('t.id')
+    .execute()
+    .then((rows) => rows.map((r) => ({ id: r.id, name: r.name, documents: Number(r.documents) })));
+}
+
+/** Every organ with the number of published documents it issued (as lead or co-issuer). */
+export async function organsWithCounts(db: Q, today: IsoDate) {
+  const issued = db
+    .selectFrom('documents as d')
+    .select(['d.organ_id', 'd.id as document_id'])
+    .where('d.published_on', '<=', today)
+    .union(
+      db
+        .selectFrom('document_co_issuers as c')
+        .innerJoin('documents as d', 'd.id', 'c.document_id')
+        .select(['c.organ_id', 'c.document_id'])
+        .where('d.published_on', '<=', today),
+    );
+  const rows = await db
+    .selectFrom('organs as o')
+    .leftJoin(issued.as('x'), 'x.organ_id', 'o.id')
+    .select(['o.id', 'o.name', 'o.parent_id', (eb) => eb.fn.count<string>('x.document_id').as('documents')])
+    .groupBy(['o.id', 'o.name', 'o.parent_id'])
+    .orderBy('o.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, parent_id: r.parent_id, documents: Number(r.documents) }));
+}
+
+export function allOrganNames(db: Q) {
+  return db.selectFrom('organs').select(['id', 'name']).execute();
+}
+
+/** Published documents and interpretations in id order, a page at a time, for sitemap.xml. */
+export function publishedForSitemap(db: Q, table: 'documents' | 'interpretations', today: IsoDate, offset: number, limit: number) {
+  return db
+    .selectFrom(table)
+    .select(['id', 'updated_at'])
+    .where('published_on', '<=', today)
+    .orderBy('id')
+    .offset(offset)
+    .limit(limit)
+    .execute();
+}
+
+export async function countPublished(db: Q, table: 'documents' | 'interpretations', today: IsoDate): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('published_on', '<=', today)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

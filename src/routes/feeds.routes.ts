@@ -1,0 +1,106 @@
+import { Router, type Request } from 'express';
+import type { Config } from '../config.js';
+import { NotFoundError } from '../errors.js';
+import type { Services } from '../services/index.js';
+import { escapeHtml as xml } from '../services/search-text.js';
+
+const FEED_ENTRIES = 50;
+/** The sitemap protocol allows 50,000 URLs per file; stay well under it. */
+const SITEMAP_URLS = 40_000;
+const SITEMAP_PART = /^(documents|interpretations)-([1-9]\d{0,5})\.xml$/;
+const STATIC_PAGES = ['/', '/search', '/organs', '/topics'];
+/** Readers and crawlers poll these; a few minutes' delay is fine and spares the database. */
+const CACHE = 'public, max-age=300';
+
+/** Absolute URLs: PUBLIC_URL when set (behind a proxy), otherwise the address the client used. */
+const baseUrl = (config: Config, req: Request) => (config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
+
+/** A calendar day as an instant at Beijing midnight, which is what a publication date means here. */
+const dayInstant = (day: string) => `${day}T00:00:00+08:00`;
+
+/** The Atom feed of newly published documents, sitemap.xml and robots.txt: for readers and crawlers. */
+export function feedRoutes(services: Services, config: Config) {
+  const router = Router();
+
+  router.get('/feeds/documents.atom', async (req, res) => {
+    const base = baseUrl(config, req);
+    const entries = await services.search.latestPublished(FEED_ENTRIES);
+    const updated = entries[0]?.published_on ?? services.clock.today();
+    const body = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
+      '  <title>规范性文件库 · 最新发布</title>',
+      `  <id>${xml(base)}/feeds/documents.atom</id>`,
+      `  <link rel="self" type="application/atom+xml" href="${xml(base)}/feeds/documents.atom"/>`,
+      `  <link rel="alternate" type="text/html" href="${xml(base)}/"/>`,
+      `  <updated>${dayInstant(updated)}</updated>`,
+      '  <author><name>规范性文件库</name></author>',
+      ...entries.map((d) =>
+        [
+          '  <entry>',
+          `    <id>${xml(base)}/documents/${d.id}</id>`,
+          `    <title>${xml(d.title)}</title>`,
+          `    <link rel="alternate" type="text/html" href="${xml(base)}/documents/${d.id}"/>`,
+          `    <published>${dayInstant(d.published_on!)}</published>`,
+          `    <updated>${dayInstant(d.published_on!)}</updated>`,
+          `    <author><name>${xml(d.organ_name)}</name></author>`,
+          `    <category term="${xml(d.kind)}" label="${xml(d.kind_label)}"/>`,
+          `    <summary>${xml([d.doc_number, d.organ_name, d.kind_label, d.status_label].filter(Boolean).join(' · '))}</summary>`,
+          '  </entry>',
+        ].join('\n'),
+      ),
+      '</feed>',
+      '',
+    ].join('\n');
+    res.set('Cache-Control', CACHE).type('application/atom+xml; charset=utf-8').send(body);
+  });
+
+  router.get('/sitemap.xml', async (req, res) => {
+    const base = baseUrl(config, req);
+    const counts = await services.search.sitemapCounts();
+    const parts = [
+      'pages.xml',
+      ...(['documents', 'interpretations'] as const).flatMap((table) =>
+        Array.from({ length: Math.ceil(counts[table] / SITEMAP_URLS) }, (_, i) => `${table}-${i + 1}.xml`),
+      ),
+    ];
+    const body = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+      ...parts.map((part) => `  <sitemap><loc>${xml(base)}/sitemaps/${part}</loc></sitemap>`),
+      '</sitemapindex>',
+      '',
+    ].join('\n');
+    res.set('Cache-Control', CACHE).type('application/xml; charset=utf-8').send(body);
+  });
+
+  router.get('/sitemaps/:part', async (req, res) => {
+    const base = baseUrl(config, req);
+    const part = String(req.params['part']);
+    let urls: { loc: string; lastmod?: string }[];
+    if (part === 'pages.xml') {
+      urls = STATIC_PAGES.map((p) => ({ loc: `${base}${p}` }));
+    } else {
+      const match = SITEMAP_PART.exec(part);
+      if (!match) throw new NotFoundError('站点地图不存在');
+      const table = match[1] as 'documents' | 'interpretations';
+      const rows = await services.search.sitemapSlice(table, (Number(match[2]) - 1) * SITEMAP_URLS, SITEMAP_URLS);
+      if (rows.length === 0) throw new NotFoundError('站点地图不存在');
+      urls = rows.map((r) => ({ loc: `${base}/${table}/${r.id}`, lastmod: new Date(r.updated_at).toISOString() }));
+    }
+    const body = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+      ...urls.map((u) => `  <url><loc>${xml(u.loc)}</loc>${u.lastmod ? `<lastmod>${u.lastmod}</lastmod>` : ''}</url>`),
+      '</urlset>',
+      '',
+    ].join('\n');
+    res.set('Cache-Control', CACHE).type('application/xml; charset=utf-8').send(body);
+  });
+
+  router.get('/robots.txt', (req, res) => {
+    res.type('text/plain; charset=utf-8').send(`User-agent: *\nDisallow: /staff\nDisallow: /api/\nSitemap: ${baseUrl(config, req)}/sitemap.xml\n`);
+  });
+
+  return router;
+}

@@ -1,0 +1,73 @@
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../domain/document-status.js';
+import { MAX_DOC_YEAR, MIN_DOC_YEAR } from '../domain/doc-number.js';
+import { idParam, listParam, paging, text, z } from '../http/validation.js';
+import { MAX_RESULTS } from '../services/search.service.js';
+
+const RECORD_KINDS = [...DOCUMENT_KINDS, 'interpretation'] as const;
+
+const year = z
+  .string()
+  .regex(/^\d{4}$/, { error: '年份应为四位数字' })
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .min(MIN_DOC_YEAR, { error: `年份应在 ${MIN_DOC_YEAR} 到 ${MAX_DOC_YEAR} 之间` })
+      .max(MAX_DOC_YEAR, { error: `年份应在 ${MIN_DOC_YEAR} 到 ${MAX_DOC_YEAR} 之间` }),
+  );
+
+/** GET /api/v1/search and the results page take the same query string. */
+export const searchQuery = z
+  .object({
+    q: text('检索词', 200).optional().default(''),
+    kind: listParam(z.enum(RECORD_KINDS, { error: `类别应为：${RECORD_KINDS.join('、')}` })),
+    status: listParam(z.enum(DOCUMENT_STATUSES, { error: `效力状态应为：${DOCUMENT_STATUSES.join('、')}` })),
+    organ_id: listParam(idParam('机关编号')),
+    topic: listParam(text('主题分类', 50).refine((v) => v.length > 0, { error: '主题分类不能为空' })),
+    year: listParam(year),
+    sort: z.enum(['relevance', 'date'], { error: '排序应为 relevance（相关度）或 date（发布日期）' }).optional().default('relevance'),
+    ...paging,
+  })
+  .superRefine((v, ctx) => {
+    if (v.page * v.page_size > MAX_RESULTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['page'],
+        message: `只能查看前 ${MAX_RESULTS} 条结果（每页 ${v.page_size} 条时最多第 ${Math.floor(MAX_RESULTS / v.page_size)} 页），请增加检索词或筛选条件`,
+      });
+    }
+  });
+
+const facetValue = <T extends z.ZodType>(value: T) => z.array(z.object({ value, label: z.string(), count: z.number().int() }));
+
+export const searchResponse = z.object({
+  mode: z.enum(['full', 'basic']).describe('full：全文检索；basic：检索服务暂不可用时的简易检索'),
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+  doc_number: z.string().nullable().describe('检索词被识别为文号时，其规范写法'),
+  hits: z.array(
+    z.object({
+      type: z.enum(['document', 'interpretation']),
+      id: z.number().int(),
+      title: z.string(),
+      doc_number: z.string().nullable(),
+      status: z.enum(DOCUMENT_STATUSES).nullable(),
+      snippet: z.string().describe('安全的 HTML：文本已转义，仅含 <mark> 标记'),
+      status_label: z.string().nullable(),
+      kind: z.enum(RECORD_KINDS),
+      kind_label: z.string(),
+      organ_name: z.string().nullable(),
+      published_on: z.string().nullable(),
+      title_html: z.string().describe('安全的 HTML：标题已转义，仅含 <mark> 标记'),
+      url: z.string(),
+    }),
+  ),
+  facets: z.object({
+    kind: facetValue(z.enum(RECORD_KINDS)).optional(),
+    status: facetValue(z.enum(DOCUMENT_STATUSES)).optional(),
+    organ_id: facetValue(z.number().int()).optional(),
+    topic: facetValue(z.string()).optional(),
+    year: facetValue(z.number().int()).optional(),
+  }),
+});

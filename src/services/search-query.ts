@@ -1,0 +1,168 @@
+/**
+ * Meilisearch filter expressions for the search: built from validated values only, every string
+ * quoted and escaped. Pure functions, unit-tested.
+ */
+import type { MultiSearchParams, SearchParams as MeiliParams } from 'meilisearch';
+import type { IsoDate } from '../domain/dates.js';
+import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../domain/document-status.js';
+import { filterValue } from './search-text.js';
+
+/** Meilisearch ranks at most this many hits (pagination.maxTotalHits); paging stops there. */
+export const MAX_RESULTS = 1000;
+/** At most this many documents carry one 文号 (one per organ and kind); they are pinned first. */
+export const MAX_PINNED = 20;
+
+export const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year'];
+/** A hit is an id; `head`, the start of its text, serves for the snippet (see search-index.ts). */
+export const HIT_ATTRIBUTES = ['type', 'ref_id', 'head'];
+/** What a pinned 文号 hit brings back: enough to compute its status and its share of the facets. */
+export const PINNED_ATTRIBUTES = [
+  'type', 'ref_id', 'head', 'kind', 'organ_ids', 'topics', 'year', 'published_on', 'effective_on', 'expires_on', 'repealed_on',
+];
+
+/**
+ * The status table of DESIGN.md as a filter on the indexed yyyymmdd dates against `today`, so the
+ * status is that of the day of the query, whenever the record was indexed. `effective_on` is indexed
+ * as effective_on or else published_on; `NOT x <= d` also holds where x is null (Meilisearch's NOT is
+ * the complement), which is what "not repealed" means for a document with no repeal.
+ */
+export function statusFilter(status: DocumentStatus, today: number): string {
+  const published = `published_on <= ${today}`;
+  const repealed = `repealed_on <= ${today}`;
+  const expired = `expires_on < ${today}`;
+  const notEffective = `effective_on > ${today}`;
+  const document = 'type = "document"';
+  switch (status) {
+    case 'draft':
+      return `${document} AND NOT ${published}`;
+    case 'repealed':
+      return `${document} AND ${published} AND ${repealed}`;
+    case 'expired':
+      return `${document} AND ${published} AND NOT ${repealed} AND ${expired}`;
+    case 'not_yet_effective':
+      return `${document} AND ${published} AND NOT ${repealed} AND NOT ${expired} AND ${notEffective}`;
+    case 'in_force':
+      return `${document} AND ${published} AND NOT ${repealed} AND NOT ${expired} AND NOT ${notEffective}`;
+  }
+}
+
+export function anyOf(expressions: string[]): string {
+  return expressions.map((e) => `(${e})`).join(' OR ');
+}
+
+/** Numbers go in bare (they come validated as integers), strings quoted and escaped. */
+export function inList(attribute: string, values: (string | number)[]): string {
+  const items = values.map((v) => (typeof v === 'number' ? String(Math.trunc(v)) : filterValue(v)));
+  return `${attribute} IN [${items.join(', ')}]`;
+}
+
+export interface FilterParams {
+  kind?: string[] | undefined;
+  organ_id?: number[] | undefined;
+  topic?: string[] | undefined;
+  year?: number[] | undefined;
+}
+
+/** The filters other than status, each a string; Meilisearch ANDs the array. */
+export function baseFilters(params: FilterParams, visibility: { publicOnly: boolean; today: number }): string[] {
+  const filters: string[] = [];
+  if (visibility.publicOnly) filters.push(`published_on <= ${visibility.today}`);
+  if (params.kind?.length) filters.push(inList('kind', params.kind));
+  if (params.organ_id?.length) filters.push(inList('organ_ids', params.organ_id));
+  if (params.topic?.length) filters.push(inList('topics', params.topic));
+  if (params.year?.length) filters.push(inList('year', params.year));
+  return filters;
+}
+
+/** yyyymmdd back to 'YYYY-MM-DD'. */
+export function intToDate(value: number | null | undefined): IsoDate | null {
+  if (value === null || value === undefined) return null;
+  const s = String(value).padStart(8, '0');
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+}
+
+/** The status of an indexed record as of `today`, by the same rule as for rows from PostgreSQL. */
+export function statusOfIndexed(
+  record: { published_on: number | null; effective_on: number | null; expires_on: number | null; repealed_on: number | null },
+  today: IsoDate,
+): DocumentStatus {
+  return documentStatusAsOf(
+    {
+      published_on: intToDate(record.published_on),
+      effective_on: intToDate(record.effective_on),
+      expires_on: intToDate(record.expires_on),
+      repealed_on: intToDate(record.repealed_on),
+    },
+    today,
+  );
+}
+
+export interface RequestParams extends FilterParams {
+  status?: DocumentStatus[] | undefined;
+  sort: 'relevance' | 'date';
+  q: string;
+  page: number;
+  page_size: number;
+}
+
+/**
+ * The Meilisearch requests that answer a search, sent at once (Meilisearch answers them in parallel):
+ * `search`, the page of hits with its facets and, for a 文号, the documents that carry it (pinned
+ * first); `counts`, the number of documents per status, which depends on the day and so cannot be a
+ * stored facet. Without a status filter the page's own total gives in_force as the rest, so it is not
+ * counted. `text` is what Meilisearch gets as q (a 文号 in its spaced form).
+ */
+export function buildMeiliRequest(
+  params: RequestParams,
+  context: { indexUid: string; today: number; staff: boolean; docNumberKey: string | null; text: string },
+) {
+  const { indexUid, today, staff, docNumberKey } = context;
+  const offset = (params.page - 1) * params.page_size;
+  const base = baseFilters(params, { publicOnly: !staff, today });
+  const exclude = docNumberKey ? [`NOT doc_number_key = ${filterValue(docNumberKey)}`] : [];
+  const statusFilters = params.status?.length ? [anyOf(params.status.map((s) => statusFilter(s, today)))] : [];
+  const byDate = params.sort === 'date' || params.q.trim() === '';
+  const common: MeiliParams = {
+    q: context.text,
+    // Precision over recall for Chinese: jieba splits a query into several words, and dropping the
+    // rarest first keeps the hits about what was asked ('last' returns many loosely related ones).
+    matchingStrategy: byDate ? 'all' : 'frequency',
+  };
+  // With a 文号, up to MAX_PINNED pinned documents come first: fetch enough regular hits to fill the
+  // page whatever their number, and cut once it is known.
+  const regularOffset = docNumberKey ? Math.max(0, offset - MAX_PINNED) : offset;
+  const regularLimit = docNumberKey ? params.page_size + (offset - regularOffset) : params.page_size;
+  const counted = DOCUMENT_STATUSES.filter((s) => (staff || s !== 'draft') && (statusFilters.length > 0 || s !== 'in_force'));
+  const search: MultiSearchParams['queries'] = [
+    {
+      ...common,
+      indexUid,
+      filter: [...base, ...statusFilters, ...exclude],
+      offset: regularOffset,
+      limit: regularLimit,
+      facets: FACETS,
+      attributesToRetrieve: HIT_ATTRIBUTES,
+      ...(byDate ? { sort: ['published_on:desc', 'signed_on:desc'] } : {}),
+    },
+    ...(docNumberKey
+      ? [
+          {
+            indexUid,
+            q: '',
+            filter: [...base, 'type = "document"', `doc_number_key = ${filterValue(docNumberKey)}`],
+            limit: MAX_PINNED,
+            sort: ['published_on:desc'],
+            attributesToRetrieve: PINNED_ATTRIBUTES,
+          },
+        ]
+      : []),
+  ];
+  const counts: MultiSearchParams['queries'] = counted.map((s) => ({
+    ...common,
+    indexUid,
+    filter: [...base, statusFilter(s, today), ...exclude],
+    limit: 0,
+    facets: ['type'],
+  }));
+  return { search, counts, counted, regularOffset };
+}

@@ -1,0 +1,421 @@
+import type { MultiSearchResponse } from 'meilisearch';
+import type { Db } from '../db/database.js';
+import type { IsoDate } from '../domain/dates.js';
+import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
+import {
+  DOCUMENT_STATUSES,
+  KIND_LABELS,
+  STATUS_LABELS,
+  documentStatusAsOf,
+  type DocumentKind,
+  type DocumentStatus,
+} from '../domain/document-status.js';
+import { ForbiddenError } from '../errors.js';
+import {
+  basicSearchDocuments,
+  basicSearchInterpretations,
+  allOrganNames,
+  countPublished,
+  findDocumentHits,
+  findInterpretationHits,
+  findSnippetSources,
+  latestPublishedDocuments,
+  organsWithCounts,
+  publishedForSitemap,
+  topicsWithCounts,
+  type BasicSearchFilter,
+} from '../repositories/search.repository.js';
+import { can, type Actor } from './actor.js';
+import type { Clock } from './clock.js';
+import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
+import { buildMeiliRequest, statusOfIndexed } from './search-query.js';
+import {
+  SNIPPET_CHARS,
+  SNIPPET_LEAD,
+  buildSnippet,
+  markTerms,
+  matchedTerms,
+  queryTerms,
+  queryWords,
+  snippetCandidates,
+  snippetFromHead,
+  type SnippetSource,
+} from './search-text.js';
+
+export { MAX_RESULTS } from './search-query.js';
+
+export const INTERPRETATION_KIND_LABEL = '政策解读';
+const SEARCH_TIMEOUT_MS = 3000;
+/** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
+const RETRY_MEILI_AFTER_MS = 5000;
+const ORGAN_NAMES_TTL_MS = 60_000;
+
+export type SearchSort = 'relevance' | 'date';
+
+export interface SearchParams {
+  q: string;
+  kind?: RecordKind[] | undefined;
+  status?: DocumentStatus[] | undefined;
+  organ_id?: number[] | undefined;
+  topic?: string[] | undefined;
+  year?: number[] | undefined;
+  sort: SearchSort;
+  page: number;
+  page_size: number;
+}
+
+export interface SearchHit {
+  type: 'document' | 'interpretation';
+  id: number;
+  title: string;
+  doc_number: string | null;
+  status: DocumentStatus | null;
+  snippet: string;
+  status_label: string | null;
+  kind: RecordKind;
+  kind_label: string;
+  organ_name: string | null;
+  published_on: IsoDate | null;
+  title_html: string;
+  url: string;
+}
+
+export interface FacetValue<T> {
+  value: T;
+  label: string;
+  count: number;
+}
+
+export interface SearchFacets {
+  kind?: FacetValue<string>[];
+  status?: FacetValue<DocumentStatus>[];
+  organ_id?: FacetValue<number>[];
+  topic?: FacetValue<string>[];
+  year?: FacetValue<number>[];
+}
+
+export interface SearchResult {
+  /** 'full': Meilisearch; 'basic': the simpler PostgreSQL search used while Meilisearch is down. */
+  mode: 'full' | 'basic';
+  total: number;
+  page: number;
+  page_size: number;
+  hits: SearchHit[];
+  facets: SearchFacets;
+  /** The 文号 the query was read as, when it is one. */
+  doc_number: string | null;
+}
+
+interface IndexedHit {
+  type: 'document' | 'interpretation';
+  ref_id: number;
+  /** The start of the text, from the index; absent in the simple search. */
+  head?: string;
+}
+
+interface PinnedHit extends IndexedHit {
+  kind: RecordKind;
+  organ_ids: number[];
+  topics: string[];
+  year: number | null;
+  published_on: number | null;
+  effective_on: number | null;
+  expires_on: number | null;
+  repealed_on: number | null;
+}
+
+type Distribution = Record<string, Record<string, number>>;
+
+const kindLabel = (kind: RecordKind) => (kind === 'interpretation' ? INTERPRETATION_KIND_LABEL : KIND_LABELS[kind]);
+
+function addCounts(target: Distribution, attribute: string, values: (string | number | null)[]) {
+  const counts = (target[attribute] ??= {});
+  for (const v of values) if (v !== null) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+}
+
+const sumOf = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+
+export function createSearchService({ db, indexes, clock }: { db: Db; indexes: SearchIndexes; clock: Clock }) {
+  let meiliDownUntil = 0;
+
+  function queryOf(params: SearchParams) {
+    const parsed = parseDocNumber(params.q);
+    return {
+      parsed,
+      key: parsed ? docNumberKey(parsed) : null,
+      // A 文号 is searched in its spaced form: glued digits (202312) would split into 2/0/2/3/12.
+      text: parsed ? docNumberSearchForm(parsed) : params.q,
+      words: queryWords(parsed ? `${formatDocNumber(parsed)} ${params.q}` : params.q),
+    };
+  }
+
+  /** Hits from ids: rows from PostgreSQL (the truth), status as of today, snippets from the text. */
+  async function hydrate(ids: IndexedHit[], words: string[], today: IsoDate, staff: boolean): Promise<SearchHit[]> {
+    const window = { words, candidates: snippetCandidates(words), width: SNIPPET_CHARS, lead: SNIPPET_LEAD, headLimit: HEAD_CHARS };
+    const keyOf = (type: string, id: number) => `${type}:${id}`;
+    // Most snippets come from the head the index returned; only the rest are read from the texts.
+    const fromHead = new Map<string, SnippetSource>();
+    for (const hit of ids) {
+      if (hit.head === undefined) continue;
+      const source =
+        snippetFromHead(hit.head, window.candidates, window) ?? (isWholeText(hit.head) ? snippetFromHead(hit.head, [], window) : null);
+      if (source) fromHead.set(keyOf(hit.type, hit.ref_id), source);
+    }
+    const idsOf = (type: IndexedHit['type'], onlyMissing: boolean) =>
+      ids.filter((h) => h.type === type && !(onlyMissing && fromHead.has(keyOf(h.type, h.ref_id)))).map((h) => h.ref_id);
+    const none = Promise.resolve([]);
+    const [documents, interpretations, documentSnippets, interpretationSnippets] = await Promise.all([
+      idsOf('document', false).length ? findDocumentHits(db, idsOf('document', false)) : none,
+      idsOf('interpretation', false).length ? findInterpretationHits(db, idsOf('interpretation', false)) : none,
+      findSnippetSources(db, 'documents', idsOf('document', true), window),
+      findSnippetSources(db, 'interpretations', idsOf('interpretation', true), window),
+    ]);
+    const snippetOf = (type: IndexedHit['type'], id: number) => {
+      const source =
+        fromHead.get(keyOf(type, id)) ?? (type === 'document' ? documentSnippets : interpretationSnippets).get(id);
+      return source ? buildSnippet(source, words) : '';
+    };
+    const titleHtml = (title: string) => markTerms(title, matchedTerms(title, words));
+    return ids.flatMap((hit): SearchHit[] => {
+      if (hit.type === 'document') {
+        const row = documents.find((d) => d.id === hit.ref_id);
+        if (!row) return [];
+        const status = documentStatusAsOf(row, today);
+        // The index may lag a change by a moment; PostgreSQL decides what the public sees.
+        if (status === 'draft' && !staff) return [];
+        const kind = row.kind as DocumentKind;
+        return [
+          {
+            type: 'document',
+            id: row.id,
+            title: row.title,
+            doc_number: row.doc_number,
+            status,
+            snippet: snippetOf('document', row.id),
+            status_label: STATUS_LABELS[status],
+            kind,
+            kind_label: kindLabel(kind),
+            organ_name: row.organ_name,
+            published_on: row.published_on,
+            title_html: titleHtml(row.title),
+            url: `/documents/${row.id}`,
+          },
+        ];
+      }
+      const row = interpretations.find((i) => i.id === hit.ref_id);
+      if (!row || (!staff && row.published_on > today)) return [];
+      return [
+        {
+          type: 'interpretation',
+          id: row.id,
+          title: row.title,
+          doc_number: null,
+          status: null,
+          snippet: snippetOf('interpretation', row.id),
+          status_label: null,
+          kind: 'interpretation',
+          kind_label: INTERPRETATION_KIND_LABEL,
+          organ_name: null,
+          published_on: row.published_on,
+          title_html: titleHtml(row.title),
+          url: `/interpretations/${row.id}`,
+        },
+      ];
+    });
+  }
+
+  /**
+   * Organ names by id, for facet labels: read once and again only after a minute or when an unknown
+   * id turns up, so a search does not wait on one more query for them.
+   */
+  let organCache: { at: number; names: Map<number, string> } | undefined;
+  async function organNamesFor(ids: number[]): Promise<Map<number, string>> {
+    if (!organCache || Date.now() - organCache.at > ORGAN_NAMES_TTL_MS || ids.some((id) => !organCache!.names.has(id))) {
+      organCache = { at: Date.now(), names: new Map((await allOrganNames(db)).map((o) => [o.id, o.name])) };
+    }
+    return organCache.names;
+  }
+
+  async function facetsFrom(distribution: Distribution, statusCounts: Map<DocumentStatus, number>): Promise<SearchFacets> {
+    const entries = (attribute: string) =>
+      Object.entries(distribution[attribute] ?? {})
+        .filter(([, count]) => count > 0)
+        .sort((a, b) => b[1] - a[1]);
+    const organCounts = entries('organ_ids').slice(0, 50);
+    const names = await organNamesFor(organCounts.map(([id]) => Number(id)));
+    return {
+      kind: entries('kind').map(([value, count]) => ({ value, label: kindLabel(value as RecordKind), count })),
+      status: DOCUMENT_STATUSES.flatMap((s) => {
+        const count = statusCounts.get(s) ?? 0;
+        return count > 0 ? [{ value: s, label: STATUS_LABELS[s], count }] : [];
+      }),
+      organ_id: organCounts.flatMap(([id, count]) => {
+        const name = names.get(Number(id));
+        return name === undefined ? [] : [{ value: Number(id), label: name, count }];
+      }),
+      topic: entries('topics').map(([value, count]) => ({ value, label: value, count })),
+      year: entries('year')
+        .map(([value, count]) => ({ value: Number(value), label: `${value}年`, count }))
+        .sort((a, b) => b.value - a.value),
+    };
+  }
+
+  async function searchMeili(actor: Actor | null, params: SearchParams): Promise<SearchResult> {
+    const today = clock.today();
+    const staff = can(actor, 'document:read-drafts');
+    const query = queryOf(params);
+    const offset = (params.page - 1) * params.page_size;
+    const request = buildMeiliRequest(params, {
+      indexUid: indexes.search,
+      today: dateToInt(today)!,
+      staff,
+      docNumberKey: query.key,
+      text: query.text,
+    });
+    const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
+    type Response = MultiSearchResponse<Record<string, unknown>>;
+    const searching = indexes.client.multiSearch({ queries: request.search }, { signal }) as Promise<Response>;
+    const counting = indexes.client.multiSearch({ queries: request.counts }, { signal }) as Promise<Response>;
+    // Awaited below; until then a failure must not count as unhandled.
+    counting.catch(() => undefined);
+    const [main, pinnedResult] = (await searching).results;
+    const pinnedAll = (pinnedResult?.hits ?? []) as unknown as PinnedHit[];
+    const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
+    const regular = (main!.hits as unknown as IndexedHit[]).slice(
+      query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
+    );
+    const ordered = [...pinned.slice(offset), ...regular].slice(0, params.page_size);
+    // The rows are read while Meilisearch is still counting statuses.
+    const hydrating = hydrate(ordered, query.words, today, staff);
+    hydrating.catch(() => undefined);
+
+    const distribution: Distribution = structuredClone(main!.facetDistribution ?? {});
+    const counted = await counting;
+    const statusCounts = new Map(
+      request.counted.map((s, i) => [s, counted.results[i]?.facetDistribution?.['type']?.['document'] ?? 0]),
+    );
+    if (!request.counted.includes('in_force')) {
+      const documents = distribution['type']?.['document'] ?? 0;
+      statusCounts.set('in_force', documents - request.counted.reduce((sum, s) => sum + (statusCounts.get(s) ?? 0), 0));
+    }
+    for (const hit of pinnedAll) {
+      const status = statusOfIndexed(hit, today);
+      statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
+    }
+    addCounts(distribution, 'type', pinned.map(() => 'document'));
+    addCounts(distribution, 'kind', pinned.map((h) => h.kind));
+    addCounts(distribution, 'organ_ids', pinned.flatMap((h) => h.organ_ids));
+    addCounts(distribution, 'topics', pinned.flatMap((h) => h.topics));
+    addCounts(distribution, 'year', pinned.map((h) => h.year));
+    const [hits, facets] = await Promise.all([hydrating, facetsFrom(distribution, statusCounts)]);
+    return {
+      mode: 'full',
+      total: sumOf(distribution['type']),
+      page: params.page,
+      page_size: params.page_size,
+      hits,
+      facets,
+      doc_number: query.parsed ? formatDocNumber(query.parsed) : null,
+    };
+  }
+
+  /**
+   * The simpler search while Meilisearch is unavailable: PostgreSQL ILIKE on titles, 文号 and texts,
+   * documents first (the exact 文号 before all), then interpretations; no facets.
+   */
+  async function searchBasic(actor: Actor | null, params: SearchParams): Promise<SearchResult> {
+    const today = clock.today();
+    const staff = can(actor, 'document:read-drafts');
+    const query = queryOf(params);
+    const offset = (params.page - 1) * params.page_size;
+    const documentKinds = params.kind?.filter((k): k is DocumentKind => k !== 'interpretation');
+    const wantDocuments = !params.kind?.length || (documentKinds?.length ?? 0) > 0;
+    const wantInterpretations = (!params.kind?.length || params.kind.includes('interpretation')) && !params.status?.length;
+    const filter: BasicSearchFilter = {
+      today,
+      publicOnly: !staff,
+      // A 文号 also finds the documents that cite it.
+      terms: query.parsed ? [formatDocNumber(query.parsed)] : queryTerms(params.q),
+      docNumberKey: query.key,
+      kinds: documentKinds?.length ? documentKinds : undefined,
+      statuses: params.status,
+      organIds: params.organ_id,
+      topics: params.topic,
+      years: params.year,
+      sort: params.sort,
+      offset,
+      limit: params.page_size,
+    };
+    const documents = wantDocuments ? await basicSearchDocuments(db, filter) : { total: 0, ids: [] };
+    const room = params.page_size - documents.ids.length;
+    const interpretations = wantInterpretations
+      ? await basicSearchInterpretations(db, {
+          ...filter,
+          offset: Math.max(0, offset - documents.total),
+          limit: Math.max(room, 1),
+        })
+      : { total: 0, ids: [] };
+    const ids: IndexedHit[] = [
+      ...documents.ids.map((ref_id) => ({ type: 'document' as const, ref_id })),
+      ...interpretations.ids.slice(0, room).map((ref_id) => ({ type: 'interpretation' as const, ref_id })),
+    ];
+    return {
+      mode: 'basic',
+      total: documents.total + interpretations.total,
+      page: params.page,
+      page_size: params.page_size,
+      hits: await hydrate(ids, query.parsed ? query.words : filter.terms, today, staff),
+      facets: {},
+      doc_number: query.parsed ? formatDocNumber(query.parsed) : null,
+    };
+  }
+
+  return {
+    /** Every topic with its number of published documents, for browsing. */
+    topics: () => topicsWithCounts(db, clock.today()),
+    /** Every organ with its number of published documents (lead or co-issuer), for browsing. */
+    organs: () => organsWithCounts(db, clock.today()),
+    /** Names of organs by id (cached a minute), for labelling filters. */
+    organNames: (ids: number[]) => organNamesFor(ids),
+
+    /** The newest published documents with their status today, for the Atom feed. */
+    async latestPublished(limit: number) {
+      const today = clock.today();
+      const rows = await latestPublishedDocuments(db, today, limit);
+      return rows.map((row) => {
+        const status = documentStatusAsOf(row, today);
+        return { ...row, status, status_label: STATUS_LABELS[status], kind_label: kindLabel(row.kind as DocumentKind) };
+      });
+    },
+
+    /** sitemap.xml: how many published pages of each kind, and one slice of them. */
+    sitemapCounts: async () => {
+      const today = clock.today();
+      const [documents, interpretations] = await Promise.all([
+        countPublished(db, 'documents', today),
+        countPublished(db, 'interpretations', today),
+      ]);
+      return { documents, interpretations };
+    },
+    sitemapSlice: (table: 'documents' | 'interpretations', offset: number, limit: number) =>
+      publishedForSitemap(db, table, clock.today(), offset, limit),
+
+    async search(actor: Actor | null, params: SearchParams): Promise<SearchResult> {
+      if (params.status?.includes('draft') && !can(actor, 'document:read-drafts')) {
+        throw new ForbiddenError('草稿仅对工作人员可见');
+      }
+      if (Date.now() >= meiliDownUntil) {
+        try {
+          return await searchMeili(actor, params);
+        } catch {
+          // Any failure of the search server (down, timing out, index missing) falls back below; the
+          // health check reports it and the index worker catches up once it is back.
+          meiliDownUntil = Date.now() + RETRY_MEILI_AFTER_MS;
+        }
+      }
+      return searchBasic(actor, params);
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../scripts/seed-demo.js';
+import { fixedClock } from '../../src/services/clock.js';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { bearer, minimalPdf } from '../support/factories.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FILE_NAME = '示例县关于公共场所控烟工作的通知.pdf';
+const WORD = '控烟';
+
+let ctx: TestContext;
+let server: Server;
+let base: string;
+let profile: string | undefined;
+let launching: Promise<BrowserContext> | undefined;
+let documentId: number;
+let interpretationId: number;
+const fileBytes = minimalPdf('kongyan');
+const problems: string[] = [];
+
+beforeAll(async () => {
+  ctx = await createTestContext({ clock: fixedClock('2026-11-29') });
+  const { actor, token } = await ctx.user('admin');
+  const demo = await seedDemo(ctx.services, actor);
+  const organId = demo.organIds.values().next().value!;
+  const created = await ctx
+    .request()
+    .post('/api/v1/documents')
+    .set(bearer(token))
+    .field(
+      'metadata',
+      JSON.stringify({
+        kind: 'normative',
+        title: `示例县人民政府关于加强公共场所${WORD}工作的通知`,
+        doc_number: '示政规〔2026〕9号',
+        organ_id: organId,
+        signed_on: '2026-03-01',
+        published_on: '2026-03-05',
+        topics: ['卫生、体育'],
+        body: `一、总体要求\n全面推进公共场所${WORD}工作，保障公众健康。\n二、工作措施\n各单位应当设置禁止吸烟标识。`,
+      }),
+    )
+    .attach('file', fileBytes, { filename: FILE_NAME, contentType: 'application/pdf' })
+    .expect(201);
+  documentId = created.body.id;
+  // A repealed document with the same word, so that filtering by status has something to remove.
+  const old = await ctx.services.documents.create(actor, {
+    kind: 'normative',
+    title: `示例县关于公共场所${WORD}的暂行规定`,
+    organ_id: organId,
+    signed_on: '2015-01-01',
+    published_on: '2015-01-05',
+    body: `${WORD}暂行规定正文。`,
+  });
+  await ctx.services.documents.repeal(actor, old.id, { repealed_on: '2026-03-05', by_document_id: documentId });
+  interpretationId = (
+    await ctx.services.interpretations.create(actor, {
+      title: `《关于加强公共场所${WORD}工作的通知》政策解读`,
+      body: '一、出台背景\n为落实健康示例县建设要求……',
+      published_on: '2026-03-06',
+      document_ids: [documentId],
+    })
+  ).id;
+  await ctx.worker.drainNow();
+  server = ctx.app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 180_000);
+
+afterAll(async () => {
+  await (await launching?.catch(() => undefined))?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await ctx?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+/** Launched by the first test that needs it, so that a missing Chromium fails with this message. */
+async function browser(): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}; the browser tests need it: apt-get install -y chromium fonts-noto-cjk`);
+  }
+  launching ??= (async () => {
+    profile = await mkdtemp(path.join(os.tmpdir(), 'gfwj-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      acceptDownloads: true,
+      locale: 'zh-CN',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    context.on('weberror', (error) => problems.push(error.error().message));
+    context.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    return context;
+  })();
+  return launching;
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.1 A/AA rules on the page as it is; the serious and critical findings. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  // evaluate() runs through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(await axeSource);
+  // A string, run in the page: this project compiles without the DOM library.
+  const violations = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
+}
+
+describe('the public site in Chromium', () => {
+  it('search, filter by status, open the document, download it, follow its interpretation and back', async () => {
+    const page = await (await browser()).newPage();
+    await page.goto(`${base}/`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Keyboard first: the skip link is the first stop, then the search box takes the query.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('跳到正文');
+    await page.getByRole('searchbox', { name: '检索词' }).fill(WORD);
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.keyboard.press('Enter')]);
+    const hits = page.locator('li.hit');
+    expect(await hits.count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('li.hit mark').first().textContent()).toContain(WORD);
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Filter by status with the facet link.
+    await Promise.all([page.waitForURL(/status=in_force/), page.locator('.facets a', { hasText: '现行有效' }).click()]);
+    const badges = await page.locator('li.hit-document .badge').allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(['现行有效']));
+    expect(await page.locator('li.hit', { hasText: '暂行规定' }).count()).toBe(0);
+    expect(await page.locator('.active-filters').textContent()).toContain('效力状态：现行有效');
+
+    // Open the document.
+    await Promise.all([
+      page.waitForURL(new RegExp(`/documents/${documentId}$`)),
+      page.locator('li.hit h3 a', { hasText: '加强公共场所' }).first().click(),
+    ]);
+    expect(await page.locator('h1').textContent()).toContain(`加强公共场所${WORD}工作的通知`);
+    expect(await page.locator('table.meta').textContent()).toContain('示政规〔2026〕9号');
+    expect(await page.locator('table.meta .badge').textContent()).toBe('现行有效');
+    expect(await page.locator('.relations').textContent()).toContain('本文件废止了');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Download the original under its Chinese name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.downloads a').first().click()]);
+    expect(download.suggestedFilename()).toBe(FILE_NAME);
+    const saved = await readFile((await download.path())!);
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(fileBytes).digest('hex'));
+
+    // Follow the interpretation, then back to the document from it.
+    await Promise.all([
+      page.waitForURL(new RegExp(`/interpretations/${interpretationId}$`)),
+      page.locator('.interpretations a').first().click(),
+    ]);
+    expect(await page.locator('h1').textContent()).toContain('政策解读');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/documents/${documentId}$`)),
+      page.locator('.related-docs a', { hasText: '加强公共场所' }).click(),
+    ]);
+    expect(await page.locator('h1').textContent()).toContain(`加强公共场所${WORD}工作的通知`);
+    // And the browser's own back button returns to the interpretation.
+    await page.goBack();
+    expect(new URL(page.url()).pathname).toBe(`/interpretations/${interpretationId}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('browse pages pass axe, are usable at phone width, and the document prints without navigation', async () => {
+    const page = await (await browser()).newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const url of ['/', `/search?q=${encodeURIComponent(WORD)}`, `/documents/${documentId}`, '/organs', '/topics']) {
+      await page.goto(`${base}${url}`);
+      expect(await accessibilityProblems(page), url).toEqual([]);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow, `${url} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${base}/documents/${documentId}`);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.site-header nav').isVisible()).toBe(false);
+    expect(await page.locator('.search-box').count()).toBe(0);
+    expect(await page.locator('.document .body').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createLogger } from '../../src/logger.js';
+import { createMeiliClient } from '../../src/platform/meili.js';
+import { createLocalStorage } from '../../src/platform/storage.js';
+import type { Actor } from '../../src/services/actor.js';
+import { fixedClock } from '../../src/services/clock.js';
+import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
+import { createServices } from '../../src/services/index.js';
+import { indexNames } from '../../src/services/search-index.js';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
+
+const clock = fixedClock('2026-06-15');
+let ctx: TestContext;
+let admin: Actor;
+let organId: number;
+let storageDir: string;
+/** The same database, with Meilisearch gone: a closed port, as in an outage. */
+let down: supertest.Agent;
+let downWorker: IndexWorker;
+
+beforeAll(async () => {
+  ctx = await createTestContext({ clock });
+  admin = (await ctx.user('admin')).actor;
+  organId = (await buildOrgan(ctx.services, admin, { name: '停机测试县人民政府', doc_prefixes: ['停政发'] })).id;
+  storageDir = await mkdtemp(path.join(os.tmpdir(), 'gfwj-down-'));
+  const unreachable = indexNames(createMeiliClient('http://127.0.0.1:1', undefined), ctx.config.meili.indexPrefix);
+  const services = createServices({ db: ctx.db, indexes: unreachable, storage: createLocalStorage(storageDir), clock });
+  down = supertest.agent(createApp({ config: ctx.config, services, logger: createLogger('silent') }));
+  downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent') });
+});
+afterAll(async () => {
+  await downWorker?.stop();
+  await ctx?.close();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+const word = () => `停机${randomBytes(3).toString('hex')}`;
+
+describe('while Meilisearch is down', () => {
+  it('/healthz says degraded', async () => {
+    const res = await down.get('/healthz').expect(503);
+    expect(res.body).toEqual({ status: 'degraded', db: true, search: false });
+  });
+
+  it('the search API answers from PostgreSQL, labelled basic, with the same shape and rules', async () => {
+    const w = word();
+    const a = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于${w}的通知`, body: '第一条 适用范围。' });
+    const b = await buildDocument(ctx.services, admin, { organ_id: organId, title: '另一份通知', body: `正文提到${w}。` });
+    const draft = await buildDocument(ctx.services, admin, { organ_id: organId, title: `草稿${w}`, published_on: null });
+    const repealed = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已废止${w}`, published_on: '2020-01-01' });
+    await ctx.services.documents.repeal(admin, repealed.id, { repealed_on: '2021-01-01' });
+    const i = await buildInterpretation(ctx.services, admin, [a.id], { title: `解读${w}` });
+
+    const res = await down.get(`/api/v1/search?q=${encodeURIComponent(w)}`).expect(200);
+    expect(res.body.mode).toBe('basic');
+    expect(res.body.facets).toEqual({});
+    const found = res.body.hits.map((h: { type: string; id: number }) => `${h.type}:${h.id}`);
+    // Title matches first, then text matches; interpretations after documents.
+    expect(found).toEqual([`document:${a.id}`, `document:${repealed.id}`, `document:${b.id}`, `interpretation:${i.id}`].filter((x) => found.includes(x)));
+    expect(found).toEqual(expect.arrayContaining([`document:${a.id}`, `document:${b.id}`, `document:${repealed.id}`, `interpretation:${i.id}`]));
+    expect(found).not.toContain(`document:${draft.id}`);
+    expect(res.body.total).toBe(4);
+    const hitB = res.body.hits.find((h: { id: number; type: string }) => h.type === 'document' && h.id === b.id);
+    expect(hitB.snippet).toContain(`<mark>${w}</mark>`);
+    expect(hitB.status).toBe('in_force');
+
+    const onlyRepealed = await down.get(`/api/v1/search?q=${encodeURIComponent(w)}&status=repealed`).expect(200);
+    expect(onlyRepealed.body.hits.map((h: { id: number }) => h.id)).toEqual([repealed.id]);
+    const paged = await down.get(`/api/v1/search?q=${encodeURIComponent(w)}&page=2&page_size=3`).expect(200);
+    expect(paged.body.total).toBe(4);
+    expect(paged.body.hits).toHaveLength(1);
+  });
+
+  it('finds a document by its 文号 in any spelling, first', async () => {
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId, doc_number: '停政发〔2024〕7号', title: '停机时按文号查找', signed_on: '2024-01-01', published_on: '2024-01-05',
+    });
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: '引用文件', body: '根据《停机时按文号查找》（停政发〔2024〕7号）……' });
+    for (const q of ['停政发[2024]7号', '停政发（２０２４）００７号', '停政发202407号']) {
+      const res = await down.get(`/api/v1/search?q=${encodeURIComponent(q)}`).expect(200);
+      expect(res.body.mode).toBe('basic');
+      expect(res.body.hits[0]).toMatchObject({ id: doc.id, doc_number: '停政发〔2024〕7号' });
+      expect(res.body.total).toBe(2);
+    }
+  });
+
+  it('treats % and _ in the query as text, not wildcards', async () => {
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '增长50%_目标的通知' });
+    const hits = async (q: string) =>
+      (await down.get(`/api/v1/search?q=${encodeURIComponent(q)}`).expect(200)).body.hits.map((h: { id: number }) => h.id);
+    expect(await hits('50%_目标')).toEqual([doc.id]);
+    expect(await hits('%')).toEqual([doc.id]);
+    expect(await hits('_')).toEqual([doc.id]);
+  });
+
+  it('the results page shows the basic-search banner and still works', async () => {
+    const res = await down.get(`/search?q=${encodeURIComponent('通知')}`).set('Accept', 'text/html').expect(200);
+    expect(res.text).toContain('简易检索：');
+    expect(res.text).toContain('全文检索服务暂时不可用');
+    expect(res.text).toMatch(/共 \d+ 条结果/);
+  });
+});
+
+describe('an outage, then recovery', () => {
+  it('documents written during the outage are findable in basic mode, and all are in the index after it', async () => {
+    const w = word();
+    const before = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机前${w}` });
+    await ctx.worker.drainNow();
+    const during = [];
+    for (let n = 0; n < 12; n++) during.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机中${n}号${w}` }));
+    await ctx.services.documents.update(admin, before.id, { title: `停机中改名${w}` });
+    await downWorker.drainNow();
+    const pending = await ctx.db.selectFrom('index_jobs').select(['attempts']).execute();
+    expect(pending.length).toBeGreaterThanOrEqual(13);
+    expect(pending.every((j) => j.attempts >= 1)).toBe(true);
+
+    const basic = await down.get(`/api/v1/search?q=${encodeURIComponent(w)}&page_size=100`).expect(200);
+    expect(basic.body).toMatchObject({ mode: 'basic', total: 13 });
+
+    // Back up: the jobs are retried (their backoff made due now) and nothing is missing.
+    await sql`update index_jobs set run_after = now()`.execute(ctx.db);
+    await ctx.worker.drainNow();
+    expect(await ctx.db.selectFrom('index_jobs').select('id').execute()).toEqual([]);
+    const full = await ctx.request().get(`/api/v1/search?q=${encodeURIComponent(w)}&page_size=100`).expect(200);
+    expect(full.body.mode).toBe('full');
+    expect(full.body.hits.map((h: { id: number }) => h.id).sort()).toEqual([before.id, ...during.map((d) => d.id)].sort());
+    expect(full.body.hits.find((h: { id: number }) => h.id === before.id).title).toBe(`停机中改名${w}`);
+  });
+});

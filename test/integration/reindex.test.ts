@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/services/actor.js';
+import { rebuildIndexName } from '../../src/services/search-index.js';
+import { rebuildSearchIndex, type RebuildProgress } from '../../src/services/search-rebuild.js';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
+
+let ctx: TestContext;
+let admin: Actor;
+let organId: number;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  admin = (await ctx.user('admin')).actor;
+  organId = (await buildOrgan(ctx.services, admin)).id;
+});
+afterAll(() => ctx?.close());
+
+const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+
+async function findIds(q: string) {
+  const result = await ctx.services.search.search(null, { q, sort: 'relevance', page: 1, page_size: 100 });
+  expect(result.mode).toBe('full');
+  return result.hits.map((h) => `${h.type}:${h.id}`).sort();
+}
+
+describe('npm run reindex (rebuildSearchIndex)', () => {
+  it('rebuilds from PostgreSQL into a new index, swaps it in and removes the old one', async () => {
+    const word = token();
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `重建 ${word}` });
+    const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `重建解读 ${word}` });
+    // Not applied by the worker: only the rebuild puts them in.
+    await ctx.db.deleteFrom('index_jobs').execute();
+    const phases: RebuildProgress['phase'][] = [];
+    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, (p) => {
+      if (phases.at(-1) !== p.phase) phases.push(p.phase);
+    });
+    expect(phases).toEqual(['reading', 'indexing', 'swapping']);
+    expect(result).toMatchObject({ documents: 1, interpretations: 1, records: 2, requeued: 0 });
+    expect(await findIds(word)).toEqual([`document:${doc.id}`, `interpretation:${interpretation.id}`].sort());
+    const { results } = await ctx.indexes.client.getIndexes({ limit: 1000 });
+    expect(results.map((i) => i.uid)).not.toContain(rebuildIndexName(ctx.indexes));
+  });
+
+  it('keeps answering searches while it runs, and a change made meanwhile is not lost by the swap', async () => {
+    const stable = token();
+    const before = token();
+    const after = token();
+    const kept = await buildDocument(ctx.services, admin, { organ_id: organId, title: `一直能找到 ${stable}` });
+    const changed = await buildDocument(ctx.services, admin, { organ_id: organId, title: `改名前 ${before}` });
+    for (let i = 0; i < 30; i++) await buildDocument(ctx.services, admin, { organ_id: organId, title: `填充文件 ${stable}` });
+    await ctx.worker.drainNow();
+
+    const answers: string[][] = [];
+    let changedMidway = false;
+    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, async (p) => {
+      // Searches go on against the live index throughout.
+      answers.push(await findIds(stable));
+      if (p.phase === 'reading' && !changedMidway) {
+        changedMidway = true;
+        // Committed after the rebuild's snapshot, applied by the worker to the index still live.
+        await ctx.services.documents.update(admin, changed.id, { title: `改名后 ${after}` });
+        await ctx.worker.drainNow();
+        expect(await findIds(after)).toEqual([`document:${changed.id}`]);
+      }
+    });
+    answers.push(await findIds(stable));
+    expect(answers.length).toBeGreaterThanOrEqual(4);
+    for (const ids of answers) expect(ids).toContain(`document:${kept.id}`);
+    expect(answers.every((ids) => ids.length === 31)).toBe(true);
+
+    // The new index was read from the snapshot, before the change; the change is queued again.
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    await ctx.worker.drainNow();
+    expect(await findIds(after)).toEqual([`document:${changed.id}`]);
+    expect(await findIds(before)).toEqual([]);
+  });
+
+  it('refuses to run twice at once', async () => {
+    let second: Promise<unknown> | undefined;
+    await rebuildSearchIndex(ctx.db, ctx.indexes, async (p) => {
+      if (p.phase === 'indexing' && !second) {
+        second = rebuildSearchIndex(ctx.db, ctx.indexes);
+        await expect(second).rejects.toThrow(/另一个重建索引的任务正在运行/);
+      }
+    });
+    expect(second).toBeDefined();
+  });
+});

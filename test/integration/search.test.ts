@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentStatusAsOf } from '../../src/domain/document-status.js';
+import type { Actor } from '../../src/services/actor.js';
+import type { SearchParams } from '../../src/services/search.service.js';
+import { TEXT_PART_CHARS, TEXT_PARTS } from '../../src/services/search-index.js';
+import { createTestContext, movableClock, type TestContext } from '../support/context.js';
+import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
+
+const clock = movableClock();
+let ctx: TestContext;
+let admin: Actor;
+let compiler: Actor;
+let organId: number;
+
+beforeAll(async () => {
+  clock.set('2026-06-15');
+  ctx = await createTestContext({ clock });
+  admin = (await ctx.user('admin')).actor;
+  compiler = (await ctx.user('compiler')).actor;
+  organId = (await buildOrgan(ctx.services, admin, { name: '检索测试县人民政府', doc_prefixes: ['检政发'] })).id;
+});
+afterAll(() => ctx?.close());
+
+/** A Latin word Meilisearch keeps whole and no other record contains. */
+const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+
+/** A search that must have been answered by Meilisearch, not the PostgreSQL fallback. */
+async function search(q: string, extra: Partial<SearchParams> = {}, actor: Actor | null = null) {
+  const result = await ctx.services.search.search(actor, { q, sort: 'relevance', page: 1, page_size: 20, ...extra });
+  expect(result.mode).toBe('full');
+  return result;
+}
+
+const ids = (result: { hits: { type: string; id: number }[] }, type = 'document') =>
+  result.hits.filter((h) => h.type === type).map((h) => h.id);
+
+describe('full-text search', () => {
+  it('finds documents and interpretations by their words, in one ranked list', async () => {
+    const word = token();
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `关于加强生态环境保护工作的通知 ${word}`,
+      body: `第一条 为了加强生态环境保护，制定本通知。${word}`,
+    });
+    const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `生态环境保护通知解读 ${word}` });
+    await ctx.worker.drainNow();
+    const result = await search(word);
+    expect(result.mode).toBe('full');
+    expect(result.total).toBe(2);
+    expect(ids(result)).toEqual([doc.id]);
+    expect(ids(result, 'interpretation')).toEqual([interpretation.id]);
+    const hit = result.hits.find((h) => h.type === 'document')!;
+    expect(hit).toMatchObject({ title: doc.title, status: 'in_force', doc_number: null, url: `/documents/${doc.id}` });
+    expect(hit.snippet).toContain(`<mark>${word}</mark>`);
+  });
+
+  it('finds every word of a text longer than Meilisearch indexes in one attribute', async () => {
+    const early = token();
+    const late = token();
+    const last = token();
+    const filler = '本条规定适用于全县范围内的行政规范性文件管理工作。'.repeat(Math.ceil((TEXT_PART_CHARS * (TEXT_PARTS + 1)) / 25));
+    const body = `${early}\n${filler}\n${late}\n${filler}\n${last}`;
+    expect(body.length).toBeGreaterThan(TEXT_PART_CHARS * TEXT_PARTS * 2);
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '一份很长的文件', body });
+    await ctx.worker.drainNow();
+    for (const word of [early, late, last]) {
+      const result = await search(word);
+      expect(ids(result), word).toEqual([doc.id]);
+      expect(result.total).toBe(1);
+      // The snippet shows where the word is, however deep in the text.
+      expect(result.hits[0]!.snippet).toContain(`<mark>${word}</mark>`);
+    }
+  });
+
+  it('shows only published documents to the public; staff see drafts', async () => {
+    const word = token();
+    const published = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已发布 ${word}` });
+    const draft = await buildDocument(ctx.services, admin, { organ_id: organId, title: `草稿 ${word}`, published_on: null });
+    const future = await buildDocument(ctx.services, admin, { organ_id: organId, title: `将发布 ${word}`, published_on: '2026-07-01' });
+    await ctx.worker.drainNow();
+    expect(ids(await search(word))).toEqual([published.id]);
+    const staff = await search(word, {}, compiler);
+    expect(ids(staff).sort()).toEqual([published.id, draft.id, future.id].sort());
+    expect(staff.hits.find((h) => h.id === draft.id)?.status).toBe('draft');
+    expect(ids(await search(word, { status: ['draft'] }, compiler)).sort()).toEqual([draft.id, future.id].sort());
+    await expect(ctx.services.search.search(null, { q: word, status: ['draft'], sort: 'relevance', page: 1, page_size: 20 })).rejects.toMatchObject({
+      status: 403,
+    });
+  });
+});
+
+describe('文号 search', () => {
+  let target: number;
+  let citing: number;
+  beforeAll(async () => {
+    const make = (doc_number: string, title: string, body = '') =>
+      buildDocument(ctx.services, admin, { organ_id: organId, doc_number, title, body, signed_on: '2023-02-01', published_on: '2023-02-10' });
+    target = (await make('检政发〔2023〕12号', '关于印发乡村振兴若干措施的通知')).id;
+    await make('检政发〔2023〕120号', '关于印发检察工作要点的通知');
+    await make('检政发〔2023〕2号', '关于做好春季农业生产的通知');
+    await make('检政发〔2023〕1号', '关于2023年12号台风防御工作的通知');
+    citing = (await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: '关于修改部分文件的决定',
+      body: '现决定对《关于印发乡村振兴若干措施的通知》（检政发〔2023〕12号）作如下修改。',
+    })).id;
+    await ctx.worker.drainNow();
+  });
+
+  it.each([
+    '检政发〔2023〕12号',
+    '检政发[2023]12号',
+    '检政发【2023】12号',
+    '检政发(2023)12号',
+    '检政发（2023）12号',
+    '检政发［2023］12号',
+    '检政发2023年12号',
+    '检政发〔2023〕第12号',
+    '检政发〔２０２３〕１２号',
+    '检政发〔2023〕012号',
+    '检政发202312号',
+    '检政发 2023 12号',
+    ' 检政发〔2023〕12號 ',
+  ])('%s returns that document first', async (q) => {
+    const result = await search(q);
+    expect(result.mode).toBe('full');
+    expect(result.doc_number).toBe('检政发〔2023〕12号');
+    expect(result.hits[0]).toMatchObject({ type: 'document', id: target, doc_number: '检政发〔2023〕12号' });
+    // 120号 and 2号 are other documents: never before the one asked for.
+    expect(result.hits.filter((h) => h.doc_number === '检政发〔2023〕12号')).toHaveLength(1);
+  });
+
+  it('also lists the documents that cite it, after it', async () => {
+    const result = await search('检政发[2023]12号');
+    const order = ids(result);
+    expect(order[0]).toBe(target);
+    expect(order).toContain(citing);
+  });
+
+  it('keeps the pinned document out of later pages and counts it once', async () => {
+    const first = await search('检政发〔2023〕12号', { page_size: 1 });
+    const second = await search('检政发〔2023〕12号', { page_size: 1, page: 2 });
+    expect(first.hits.map((h) => h.id)).toEqual([target]);
+    expect(second.hits.map((h) => h.id)).not.toContain(target);
+    expect(second.total).toBe(first.total);
+    const all = await search('检政发〔2023〕12号', { page_size: 100 });
+    expect(all.total).toBe(all.hits.length);
+    expect(new Set(all.hits.map((h) => `${h.type}${h.id}`)).size).toBe(all.hits.length);
+  });
+
+  it('respects the filters: a pinned document outside them is not shown', async () => {
+    const result = await search('检政发〔2023〕12号', { status: ['repealed'] });
+    expect(ids(result)).not.toContain(target);
+    const facets = (await search('检政发〔2023〕12号')).facets;
+    expect(facets.status?.find((s) => s.value === 'in_force')?.count).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('status at query time', () => {
+  it('a document whose term ended yesterday is expired today, with nothing reindexed', async () => {
+    const word = token();
+    clock.set('2026-06-14');
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `有效期至昨天的文件 ${word}`,
+      published_on: '2024-06-15',
+      expires_on: '2026-06-14',
+    });
+    await ctx.worker.drainNow();
+    const before = await search(word);
+    expect(before.hits[0]).toMatchObject({ id: doc.id, status: 'in_force' });
+    expect(ids(await search(word, { status: ['in_force'] }))).toEqual([doc.id]);
+
+    clock.set('2026-06-15');
+    expect(await ctx.db.selectFrom('index_jobs').select('id').where('entity_id', '=', doc.id).execute()).toEqual([]);
+    const after = await search(word);
+    expect(after.hits[0]).toMatchObject({ id: doc.id, status: 'expired', status_label: '已失效' });
+    expect(ids(await search(word, { status: ['in_force'] }))).toEqual([]);
+    expect(ids(await search(word, { status: ['expired'] }))).toEqual([doc.id]);
+    expect(after.facets.status).toEqual([{ value: 'expired', label: '已失效', count: 1 }]);
+  });
+
+  it('not yet effective, in force, repealed: the filter and the label follow the day', async () => {
+    const word = token();
+    clock.set('2026-06-15');
+    const upcoming = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `即将施行 ${word}`,
+      published_on: '2026-06-01',
+      effective_on: '2026-07-01',
+    });
+    const repealed = await buildDocument(ctx.services, admin, { organ_id: organId, title: `将被废止 ${word}`, published_on: '2020-01-01' });
+    await ctx.services.documents.repeal(admin, repealed.id, { repealed_on: '2026-06-20' });
+    await ctx.worker.drainNow();
+    const statusOf = async (id: number) => (await search(word)).hits.find((h) => h.id === id)?.status;
+    expect(await statusOf(upcoming.id)).toBe('not_yet_effective');
+    expect(await statusOf(repealed.id)).toBe('in_force');
+    clock.set('2026-07-01');
+    expect(await statusOf(upcoming.id)).toBe('in_force');
+    expect(await statusOf(repealed.id)).toBe('repealed');
+    expect(ids(await search(word, { status: ['in_force'] }))).toEqual([upcoming.id]);
+    expect(ids(await search(word, { status: ['repealed'] }))).toEqual([repealed.id]);
+    const facets = (await search(word)).facets.status;
+    expect(facets).toEqual([
+      { value: 'in_force', label: '现行有效', count: 1 },
+      { value: 'repealed', label: '已废止', count: 1 },
+    ]);
+    clock.set('2026-06-15');
+  });
+});
+
+describe('filters, facets, sorting and paging', () => {
+  it('filters by kind, organ, topic and year and counts each facet', async () => {
+    const word = token();
+    const other = (await buildOrgan(ctx.services, admin, { name: `另一机关${word}` })).id;
+    const a = await buildDocument(ctx.services, admin, {
+      organ_id: organId, kind: 'rule', title: `规章 ${word}`, topics: ['生态环境'], signed_on: '2022-03-01', published_on: '2022-03-05',
+    });
+    const b = await buildDocument(ctx.services, admin, {
+      organ_id: other, title: `文件 ${word}`, topics: ['安全生产'], signed_on: '2023-03-01', published_on: '2023-03-05',
+    });
+    const c = await buildDocument(ctx.services, admin, {
+      organ_id: organId, co_organ_ids: [other], title: `联合发文 ${word}`, topics: ['生态环境', '安全生产'], published_on: '2024-01-02',
+    });
+    const i = await buildInterpretation(ctx.services, admin, [b.id], { title: `解读 ${word}`, published_on: '2023-03-06' });
+    await ctx.worker.drainNow();
+
+    const all = await search(word);
+    expect(all.total).toBe(4);
+    expect(all.facets.kind).toEqual(
+      expect.arrayContaining([
+        { value: 'normative', label: '行政规范性文件', count: 2 },
+        { value: 'rule', label: '规章', count: 1 },
+        { value: 'interpretation', label: '政策解读', count: 1 },
+      ]),
+    );
+    expect(all.facets.organ_id).toEqual(
+      expect.arrayContaining([
+        { value: organId, label: '检索测试县人民政府', count: 2 },
+        { value: other, label: `另一机关${word}`, count: 3 },
+      ]),
+    );
+    expect(all.facets.topic).toEqual(expect.arrayContaining([{ value: '生态环境', label: '生态环境', count: 2 }]));
+    expect(all.facets.year?.map((y) => y.value)).toEqual([2024, 2023, 2022]);
+
+    expect(ids(await search(word, { kind: ['rule'] }))).toEqual([a.id]);
+    expect(ids(await search(word, { kind: ['interpretation'] }), 'interpretation')).toEqual([i.id]);
+    expect(ids(await search(word, { organ_id: [other] })).sort()).toEqual([b.id, c.id].sort());
+    expect(ids(await search(word, { topic: ['安全生产'] })).sort()).toEqual([b.id, c.id].sort());
+    expect(ids(await search(word, { year: [2022, 2024] })).sort()).toEqual([a.id, c.id].sort());
+    // A topic value with a quote is a value, not a filter expression.
+    expect((await search(word, { topic: ['生态"] OR kind = "rule'] })).total).toBe(0);
+  });
+
+  it('sorts by date, newest first, and pages without overlap', async () => {
+    const word = token();
+    const made = [];
+    for (const day of ['2021-01-05', '2023-07-01', '2022-02-02', '2025-05-05', '2024-04-04']) {
+      made.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `排序 ${word}`, published_on: day }));
+    }
+    await ctx.worker.drainNow();
+    const byDate = await search(word, { sort: 'date' });
+    expect(byDate.hits.map((h) => h.published_on)).toEqual(['2025-05-05', '2024-04-04', '2023-07-01', '2022-02-02', '2021-01-05']);
+    const pages = [1, 2, 3].map((page) => search(word, { sort: 'date', page, page_size: 2 }));
+    const seen = (await Promise.all(pages)).flatMap((r) => r.hits.map((h) => h.id));
+    expect(seen).toEqual(byDate.hits.map((h) => h.id));
+  });
+});
+
+describe('escaping', () => {
+  it('a title and body with markup come back as text, only our <mark> is HTML', async () => {
+    const word = token();
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `<img src=x onerror=alert(1)> ${word}`,
+      body: `<script>alert("body")</script> ${word} \uE000假标记\uE001 & "引号"`,
+    });
+    await ctx.worker.drainNow();
+    const hit = (await search(word)).hits.find((h) => h.id === doc.id)!;
+    expect(hit.title).toBe(`<img src=x onerror=alert(1)> ${word}`);
+    expect(hit.title_html).toBe(`&lt;img src=x onerror=alert(1)&gt; <mark>${word}</mark>`);
+    expect(hit.snippet).toContain('&lt;script&gt;alert(&quot;body&quot;)&lt;/script&gt;');
+    expect(hit.snippet).toContain(`<mark>${word}</mark>`);
+    expect(hit.snippet.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+    expect(hit.snippet).toContain('&amp;');
+    expect(hit.snippet).not.toMatch(/[\uE000\uE001]/);
+  });
+});
+
+describe('the status filter agrees with documentStatusAsOf', () => {
+  it('for every status, on days around each boundary', async () => {
+    const word = token();
+    clock.set('2026-06-15');
+    const specs = [
+      { published_on: '2020-01-01' },
+      { published_on: '2020-01-01', effective_on: '2020-03-01', expires_on: '2024-12-31' },
+      { published_on: '2020-01-01', expires_on: '2023-06-30', repeal: '2023-06-30' },
+      { published_on: '2020-01-01', expires_on: '2022-12-31', repeal: '2024-01-01' },
+      { published_on: '2022-05-01', effective_on: '2022-07-01' },
+      { published_on: '2022-05-01', effective_on: '2022-07-01', repeal: '2022-06-01' },
+      { published_on: '2023-09-01', signed_on: '2023-08-01', expires_on: '2023-09-30' },
+    ];
+    const docs = [];
+    for (const { repeal, ...dates } of specs) {
+      const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `状态表 ${word}`, ...dates });
+      if (repeal) await ctx.services.documents.repeal(admin, doc.id, { repealed_on: repeal });
+      docs.push(await ctx.services.documents.get(admin, doc.id));
+    }
+    await ctx.worker.drainNow();
+    const days = ['2019-12-31', '2020-01-01', '2020-02-29', '2020-03-01', '2022-06-01', '2022-07-01', '2022-12-31', '2023-01-01', '2023-06-30',
+      '2023-07-01', '2023-09-30', '2023-10-01', '2024-01-01', '2024-12-31', '2025-01-01'];
+    for (const day of days) {
+      clock.set(day);
+      for (const status of ['in_force', 'not_yet_effective', 'expired', 'repealed'] as const) {
+        const expected = docs.filter((d) => documentStatusAsOf(d, day) === status).map((d) => d.id).sort();
+        const found = ids(await search(word, { status: [status], page_size: 50 })).sort();
+        expect(found, `${status} on ${day}`).toEqual(expected);
+      }
+      const facets = (await search(word, { page_size: 50 })).facets.status ?? [];
+      for (const f of facets) expect(f.count, `${f.value} count on ${day}`).toBe(docs.filter((d) => documentStatusAsOf(d, day) === f.value).length);
+    }
+    clock.set('2026-06-15');
+  });
+});
