@@ -63,6 +63,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
 
   app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', fallthrough: false }));
 
+  const readImportFile = createFileReader(config.maxUploadBytes);
   const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试');
   const api = express.Router();
   api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试'));
@@ -78,7 +79,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),
-    ...reportRoutes(services.reports, services.imports, createFileReader(config.maxUploadBytes)),
+    ...reportRoutes(services.reports, services.imports, readImportFile),
     ...complianceRoutes(services),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
@@ -101,7 +102,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.use(compliancePages(services));
   app.use(adminPages(services));
   app.use(workspacePages(services));
-  app.use(reportPages(services, createFileReader(config.maxUploadBytes)));
+  app.use(reportPages(services, readImportFile));
   app.use(feedRoutes(services, config));
   app.use(pageRoutes(services));
   app.use(notFound);

@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { startInfrastructure } from './platform/infrastructure.js';
+import { createExtractorPool } from './platform/extractor.js';
 import { createMeiliClient } from './platform/meili.js';
 import { createLocalStorage } from './platform/storage.js';
 import { INDEX_JOBS_CHANNEL } from './repositories/index-job.repository.js';
@@ -39,7 +40,9 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
 
   const indexes = indexNames(createMeiliClient(infra.meiliUrl, infra.meiliKey), config.meili.indexPrefix);
   const storage = createLocalStorage(config.storageDir);
-  const services = createServices({ db, indexes, storage, clock: systemClock(config.timeZone) });
+  const extractor = createExtractorPool();
+  lifecycle.add('extractor', () => extractor.close());
+  const services = createServices({ db, indexes, storage, clock: systemClock(config.timeZone), extractor });
 
   const admin = await services.auth.ensureInitialAdmin(config.admin.username, config.admin.password);
   if (admin.generatedPassword) {

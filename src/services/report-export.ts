@@ -17,6 +17,7 @@ import {
   WidthType,
 } from 'docx';
 import ExcelJS from 'exceljs';
+import { toCsv } from './csv.js';
 import {
   ARTICLE20_FORM_WIDTH,
   ARTICLE20_SECTION_TITLE,
@@ -122,18 +123,13 @@ export async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** UTF-8 with a BOM and CRLF line ends, which is what Excel on Chinese Windows needs to open it. */
 export function article20Csv(report: Article20Report): Buffer {
   const pad = (cells: string[]) => [...cells, ...Array<string>(Math.max(0, ARTICLE20_FORM_WIDTH - cells.length)).fill('')];
   const lines: string[][] = [pad([ARTICLE20_SECTION_TITLE]), pad([reportCaption(report)])];
   for (const table of article20FormTables(figuresOf(report))) {
     lines.push(pad([table.heading]), pad(table.columns), ...table.rows.map((row) => pad([row.label, ...row.values.map((v) => v.text)])));
   }
-  return Buffer.from(`\uFEFF${lines.map((cells) => cells.map(csvField).join(',')).join('\r\n')}\r\n`, 'utf8');
+  return toCsv(lines);
 }
 
 const DOCX_BORDER = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
