@@ -64,6 +64,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', fallthrough: false }));
 
   const readImportFile = createFileReader(config.maxUploadBytes);
+  const readUpload = createMultipartReader(config.maxUploadBytes);
   const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试');
   const api = express.Router();
   api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试'));
@@ -88,7 +89,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  mountRoutes(api, routes, { multipart: createMultipartReader(config.maxUploadBytes) });
+  mountRoutes(api, routes, { multipart: readUpload });
   api.use(notFound);
   app.use('/api/v1', api);
 
@@ -101,7 +102,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.use(staffRoutes(services));
   app.use(compliancePages(services));
   app.use(adminPages(services));
-  app.use(workspacePages(services));
+  app.use(workspacePages(services, readUpload));
   app.use(reportPages(services, readImportFile));
   app.use(feedRoutes(services, config));
   app.use(pageRoutes(services));

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { idParam, isoDate, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
+import type { UploadedFile } from '../services/document.service.js';
 import type { Services } from '../services/index.js';
 import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.routes.js';
@@ -48,7 +49,7 @@ const FIELD_LABELS: Record<string, string> = {
  * The legal staff's workspace: the catalog with drafts, registration, editing, publishing, repeal,
  * interpretations. Every action goes through the same services (and schemas) as the API.
  */
-export function workspacePages(services: Services) {
+export function workspacePages(services: Services, readUpload: (req: Request, res: Response) => Promise<unknown>) {
   const router = Router();
   const actorOf = (res: Response) => sessionActorOf(res) as Actor;
   const staffOnly = requireStaff('document:write');
@@ -63,11 +64,21 @@ export function workspacePages(services: Services) {
     };
   }
 
-  async function renderForm(res: Response, status: number, view: { title: string; action: string; values: ReturnType<typeof documentInputFromForm>; error: AppError | null }) {
-    res.status(status).render('staff/documents/form', { ...view, ...(await formOptions()) });
+  interface FormView {
+    title: string;
+    action: string;
+    values: ReturnType<typeof documentInputFromForm>;
+    error: AppError | null;
+    /** An upload kept from the suggestion step, registered with the document. */
+    staged?: { sha256: string; name: string } | null;
+    suggestion?: { excerpt: string; text_layer: boolean; pages: number | null } | null;
   }
 
-  const handleFormError = async (error: unknown, res: Response, view: Omit<Parameters<typeof renderForm>[2], 'error'>) => {
+  async function renderForm(res: Response, status: number, view: FormView) {
+    res.status(status).render('staff/documents/form', { staged: null, suggestion: null, ...view, ...(await formOptions()) });
+  }
+
+  const handleFormError = async (error: unknown, res: Response, view: Omit<FormView, 'error'>) => {
     if (error instanceof AppError && (error.status === 400 || error.status === 409)) return renderForm(res, error.status, { ...view, error });
     throw error;
   };
@@ -92,14 +103,56 @@ export function workspacePages(services: Services) {
     await renderForm(res, 200, { title: '登记文件', action: '/staff/documents', values: documentInputFromForm({ kind: 'normative' }), error: null });
   });
 
+  // Step one of registering: drop the file, get its text and suggested metadata in an editable form.
+  router.post('/staff/documents/suggest', staffOnly, async (req, res) => {
+    const blank = documentInputFromForm({ kind: 'normative' });
+    try {
+      await readUpload(req, res);
+      const file = res.locals['file'] as UploadedFile | undefined;
+      if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、DOCX 或文本）', { file: '必填' });
+      const actor = actorOf(res);
+      const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
+      const s = result.suggestions;
+      const values = {
+        ...blank,
+        title: s.title ?? '',
+        doc_number: s.doc_number,
+        organ_id: s.organ_id ?? undefined,
+        signed_on: s.signed_on,
+        published_on: s.published_on,
+        effective_on: s.effective_on,
+        expires_on: s.expires_on,
+        topics: s.topics,
+      };
+      await renderForm(res, 200, {
+        title: '登记文件：核对识别结果',
+        action: '/staff/documents',
+        values,
+        error: null,
+        staged,
+        suggestion: { excerpt: result.excerpt, text_layer: result.text_layer, pages: result.pages },
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.status >= 400 && error.status < 500 && error.status !== 403) {
+        return renderForm(res, error.status, { title: '登记文件', action: '/staff/documents', values: blank, error });
+      }
+      throw error;
+    }
+  });
+
   router.post('/staff/documents', staffOnly, async (req, res) => {
-    const values = documentInputFromForm(req.body as Form);
+    const form = req.body as Form;
+    const values = documentInputFromForm(form);
+    const sha256 = blankToNull(form['staged_sha256']);
+    const staged = sha256 ? { sha256, name: blankToNull(form['staged_name']) ?? '原件' } : null;
     try {
       const input = parseOrThrow(createDocumentBody, values, '提交的文件信息有误');
-      const created = await services.documents.create(actorOf(res), input);
+      const actor = actorOf(res);
+      const file = staged ? await services.documents.stagedFile(actor, staged.sha256, staged.name) : undefined;
+      const created = await services.documents.create(actor, input, file);
       res.redirect(303, `/staff/documents/${created.id}`);
     } catch (error) {
-      await handleFormError(error, res, { title: '登记文件', action: '/staff/documents', values });
+      await handleFormError(error, res, { title: '登记文件', action: '/staff/documents', values, staged });
     }
   });
 

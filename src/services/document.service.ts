@@ -23,7 +23,7 @@ import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { translateDbError } from './db-errors.js';
 import type { ExtractedText, ExtractionService } from './extraction.service.js';
-import type { FileKind, TextEncoding } from './file-type.js';
+import { safeFileName, sniffFile, type FileKind, type TextEncoding } from './file-type.js';
 
 export interface DocumentFields {
   kind: DocumentKind;
@@ -290,6 +290,29 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
       const prepared = file ? await this.prepareFile(file) : undefined;
       const id = await inTransaction((trx) => insertNew(trx, actor, input, prepared));
       return this.get(actor, id);
+    },
+
+    /**
+     * Keeps an upload between the suggestion step and the registration form that follows it. Storage
+     * is content-addressed, so the file costs nothing extra when the document is then created with it.
+     */
+    async stageFile(actor: Actor, file: UploadedFile): Promise<{ sha256: string; name: string }> {
+      assertCan(actor, 'document:write');
+      const { sha256 } = await storage.put(file.bytes);
+      return { sha256, name: file.name };
+    },
+
+    /** A staged upload, typed again from its bytes: the form's hidden fields are not trusted. */
+    async stagedFile(actor: Actor, sha256: string, name: string): Promise<UploadedFile> {
+      assertCan(actor, 'document:write');
+      if (!/^[0-9a-f]{64}$/.test(sha256) || !(await storage.has(sha256))) {
+        throw new ValidationError('上传的原件已失效，请重新选择文件', { file: '原件已失效' });
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of await storage.open(sha256)) chunks.push(chunk as Buffer);
+      const bytes = Buffer.concat(chunks);
+      const sniffed = await sniffFile(bytes);
+      return { name: safeFileName(name, sniffed.extension), kind: sniffed.kind, type: sniffed.mime, encoding: sniffed.encoding, bytes };
     },
 
     /** Extracts an upload's text (a 422 when the file cannot be read); do it outside any transaction. */

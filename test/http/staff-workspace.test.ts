@@ -92,3 +92,67 @@ describe('staff workspace', () => {
     expect(await countDocuments()).toBe(before);
   });
 });
+
+describe('registering from an uploaded file', () => {
+  const NOTICE = [
+    '示例县人民政府',
+    '示政发〔2024〕9号',
+    '示例县人民政府关于加强农村集体资产管理的通知',
+    '各乡（镇）人民政府，县直各有关单位：',
+    '为进一步加强农村集体资产管理，现就有关事项通知如下。',
+    '一、本通知自2024年5月1日起施行，有效期5年。',
+    '示例县人民政府',
+    '2024年4月12日',
+  ].join('\n');
+
+  it('suggests the metadata from the file, keeps the file, and registers it with its text when saved', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const organ = await ctx.db.selectFrom('organs').select('id').where('name', '=', '示例县人民政府').executeTakeFirstOrThrow();
+    const suggested = await agent
+      .post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`)
+      .attach('file', Buffer.from(NOTICE, 'utf8'), '关于加强农村集体资产管理的通知.txt')
+      .expect(200);
+    expect(suggested.text).toContain('value="示例县人民政府关于加强农村集体资产管理的通知"');
+    expect(suggested.text).toContain('value="示政发〔2024〕9号"');
+    expect(suggested.text).toContain('value="2024-04-12"');
+    expect(suggested.text).toMatch(new RegExp(`<option value="${organ.id}" selected>`));
+    const sha256 = /name="staged_sha256" value="([0-9a-f]{64})"/.exec(suggested.text)![1]!;
+    expect(await ctx.db.selectFrom('documents').select('id').where('title', 'like', '%农村集体资产%').executeTakeFirst()).toBeUndefined();
+
+    const saved = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, staged_sha256: sha256, staged_name: '关于加强农村集体资产管理的通知.txt', kind: 'normative',
+      title: '示例县人民政府关于加强农村集体资产管理的通知', doc_number: '示政发〔2024〕9号', organ_id: String(organ.id),
+      signed_on: '2024-04-12', published_on: '2024-04-15', effective_on: '2024-05-01', expires_on: '2029-04-30',
+    });
+    expect(saved.status).toBe(303);
+    const id = Number(saved.headers['location']!.split('/').pop());
+    const doc = await ctx.services.documents.get(null, id);
+    expect(doc.files).toMatchObject([{ name: '关于加强农村集体资产管理的通知.txt', sha256, role: 'main' }]);
+    expect(doc.body).toContain('现就有关事项通知如下');
+  });
+
+  it('says what is wrong with a file that is not a document, in the form', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const res = await agent.post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`).attach('file', png, '通知.pdf');
+    expect(res.status).toBe(415);
+    expect(res.text).toContain('PNG');
+    expect(res.text).toContain('name="file"');
+  });
+
+  it('refuses a staged file reference that does not exist, storing nothing', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const before = await countDocuments();
+    const res = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, staged_sha256: 'f'.repeat(64), staged_name: 'x.pdf', kind: 'other', title: '伪造的原件', organ_id: String(organId),
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('原件已失效');
+    expect(await countDocuments()).toBe(before);
+  });
+
+  it('refuses an upload without the CSRF token', async () => {
+    const { agent } = await signedInAgent(ctx, 'legal', password);
+    await agent.post('/staff/documents/suggest').attach('file', Buffer.from(NOTICE, 'utf8'), 'a.txt').expect(403);
+  });
+});
