@@ -1,25 +1,16 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import { fixedClock } from '../../src/services/clock.js';
+import { openBrowserSession, type BrowserSession } from '../support/browser.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const password = 'correct-horse-battery';
 
 let ctx: TestContext;
-let server: Server;
-let base: string;
-let launching: Promise<BrowserContext> | undefined;
-let profile: string | undefined;
+let session: BrowserSession;
 let demo: Awaited<ReturnType<typeof seedDemo>>;
-const cspViolations: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock: fixedClock('2026-11-29'), env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
@@ -27,54 +18,22 @@ beforeAll(async () => {
   demo = await seedDemo(ctx.services, actor);
   await ctx.services.users.create(actor, { username: 'compiler7', password, role: 'compiler' });
   await ctx.services.users.create(actor, { username: 'editor7', password, role: 'editor' });
-  server = ctx.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  session = await openBrowserSession(ctx);
 }, 180_000);
 
-/** Launched by the first test, so that a missing Chromium fails every test with this message. */
-async function launchBrowser(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}; the browser tests need it: apt-get install -y chromium fonts-noto-cjk`);
-  }
-  launching ??= (async () => {
-    profile = await mkdtemp(path.join(os.tmpdir(), 'gfwj-chromium-'));
-    // A persistent context is how Playwright takes a user-data-dir of our own.
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.on('console', (message) => {
-      if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    return context;
-  })();
-  return launching;
-}
-
 afterAll(async () => {
-  await (await launching?.catch(() => undefined))?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await session?.close();
   await ctx?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
+/** CSP violations reach the console as errors; nothing else the page logs is expected either. */
+const cspViolations = () => session.problems.filter((p) => /Content[- ]Security[- ]Policy/i.test(p));
+
 async function signedIn(username: string, target: string): Promise<Page> {
-  const browser = await launchBrowser();
+  const browser = await session.browser();
   await browser.clearCookies();
   const page = await browser.newPage();
-  await page.goto(`${base}${target}`);
+  await page.goto(`${session.base}${target}`);
   // Not signed in: the page sends us to the form, which brings us back.
   expect(new URL(page.url()).pathname).toBe('/staff/login');
   await page.fill('input[name="username"]', username);
@@ -127,7 +86,7 @@ describe('the compliance dashboard in Chromium (demo county, 2026-11-29)', () =>
     expect(await page.locator('#flagged-interpretations tbody tr').count()).toBe(2);
     expect(await page.locator('#expiring-documents li').count()).toBe(4);
     expect(await text(page, '#expiring-documents li:first-child')).toContain('有效期至 2026-12-31，还有 32 天');
-    expect(cspViolations).toEqual([]);
+    expect(cspViolations()).toEqual([]);
     await page.close();
   });
 
@@ -156,7 +115,7 @@ describe('the compliance dashboard in Chromium (demo county, 2026-11-29)', () =>
     expect(await page.locator(`#doc-${id}`).count()).toBe(0);
     const doc = await ctx.services.documents.get(null, id);
     expect(doc.expires_on).toBe('2031-12-31');
-    expect(cspViolations).toEqual([]);
+    expect(cspViolations()).toEqual([]);
     await page.close();
   });
 });
