@@ -72,7 +72,7 @@ export function pageRoutes(services: Services) {
   router.get('/search', async (req, res) => {
     let params: SearchParams;
     try {
-      params = parseOrThrow(searchQuery, req.query, '检索条件有误');
+      params = parseOrThrow(searchQuery, withoutBlanks(req.query), '检索条件有误');
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 200) : '';

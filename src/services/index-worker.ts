@@ -10,14 +10,15 @@ import {
   type IndexedEntity,
 } from '../repositories/index-job.repository.js';
 import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
-import { ensureIndex, writeEntities, type SearchIndexes } from './search-index.js';
+import { ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
 
 const BATCH = 2000;
 /**
- * Batches applied at once, each in its own transaction: while Meilisearch indexes one, the next are
- * already queued there, and it merges queued additions into one batch (as when fed directly).
+ * Batches in flight, each in its own transaction: the next batch is claimed and queued in Meilisearch
+ * as soon as the previous one is queued, not applied, so Meilisearch always has work waiting and
+ * merges the queued additions into large batches, as when it is fed directly.
  */
-const PARALLEL_BATCHES = 4;
+const IN_FLIGHT = 4;
 /** Applied jobs are kept this long: a rebuild replays those its snapshot missed (scripts/reindex.ts). */
 export const KEEP_JOB_HISTORY_SECONDS = 7 * 24 * 3600;
 const PURGE_EVERY_MS = 3600_000;
@@ -52,7 +53,8 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
   let indexReady = false;
   let lastPurge = 0;
 
-  async function apply(trx: Trx, jobs: ClaimedJob[]): Promise<void> {
+  /** Queues the current state of the jobs' entities in Meilisearch; resolves to the tasks to wait for. */
+  async function enqueue(trx: Trx, jobs: ClaimedJob[]) {
     if (!indexReady) {
       await ensureIndex(indexes.client, indexes.search);
       indexReady = true;
@@ -61,41 +63,65 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
     const documents = ids('document');
     // Interpretation records repeat their documents' titles, organs and topics.
     const interpretations = [...new Set([...ids('interpretation'), ...(await interpretationIdsOfDocuments(trx, documents))])];
-    await writeEntities(trx, indexes.client, indexes.search, { documents, interpretations });
+    return writeEntities(trx, indexes.client, indexes.search, { documents, interpretations });
   }
 
-  /** Runs one batch; true when there may be more to do. */
-  async function runOnce(): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      const claimed = await claimDueJobs(trx, BATCH);
-      if (claimed.length === 0) return false;
-      const free = await lockEntities(trx, claimed);
-      const jobs = claimed.filter((j) => free.has(`${j.entity}:${j.entity_id}`));
-      if (jobs.length === 0) return false;
-      try {
-        await apply(trx, jobs);
-        await markJobsDone(trx, jobs.map((j) => j.id));
-      } catch (error) {
-        indexReady = false;
-        const attempts = Math.max(...jobs.map((j) => j.attempts));
-        const delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(attempts, 8));
-        logger.warn({ err: error, jobs: jobs.length, retryInSeconds: delay }, 'search index update failed; will retry');
-        await postponeJobs(trx, jobs.map((j) => j.id), error instanceof Error ? error.message : String(error), delay);
-        return false;
-      }
-      return claimed.length === BATCH;
-    });
-  }
-
-  /** Until no full batch comes back, several batches at a time. */
-  async function applyAllDue(): Promise<void> {
-    await Promise.all(
-      Array.from({ length: PARALLEL_BATCHES }, async () => {
-        while (!stopped && (await runOnce())) {
-          // keep going while full batches come back
+  /**
+   * One batch in its own transaction: claim, queue in Meilisearch, then wait for Meilisearch and mark
+   * the jobs done. `queued` is called once the batch is in Meilisearch's queue (or nothing was
+   * claimed), with whether more jobs may be waiting.
+   */
+  async function runOnce(queued: (more: boolean) => void = () => undefined): Promise<void> {
+    let signalled = false;
+    const signal = (more: boolean) => {
+      if (!signalled) queued(more);
+      signalled = true;
+    };
+    try {
+      await db.transaction().execute(async (trx) => {
+        const claimed = await claimDueJobs(trx, BATCH);
+        const free = claimed.length ? await lockEntities(trx, claimed) : new Set<string>();
+        const jobs = claimed.filter((j) => free.has(`${j.entity}:${j.entity_id}`));
+        if (jobs.length === 0) return signal(false);
+        try {
+          const tasks = await enqueue(trx, jobs);
+          // Sent and accepted: the records no longer need to be held here.
+          await Promise.all(tasks);
+          signal(claimed.length === BATCH);
+          await waitForTasks(tasks);
+          await markJobsDone(trx, jobs.map((j) => j.id));
+        } catch (error) {
+          signal(false);
+          indexReady = false;
+          const attempts = Math.max(...jobs.map((j) => j.attempts));
+          const delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(attempts, 8));
+          logger.warn({ err: error, jobs: jobs.length, retryInSeconds: delay }, 'search index update failed; will retry');
+          await postponeJobs(trx, jobs.map((j) => j.id), error instanceof Error ? error.message : String(error), delay);
         }
-      }),
-    );
+      });
+    } finally {
+      signal(false);
+    }
+  }
+
+  /** Every due job, up to IN_FLIGHT batches at a time. */
+  async function applyAllDue(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        if (stopped) break;
+        let queued!: (more: boolean) => void;
+        const more = new Promise<boolean>((resolve) => (queued = resolve));
+        const batch: Promise<void> = runOnce(queued).finally(() => inFlight.delete(batch));
+        // Its failure surfaces in the Promise.race/all below; until then it must not count as unhandled.
+        batch.catch(() => undefined);
+        inFlight.add(batch);
+        if (!(await more)) break;
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
   }
 
   async function drain(): Promise<void> {

@@ -242,12 +242,12 @@ const groupsOf = (entities: Entities) => [
 ];
 
 /**
- * Writes the current state of these entities into index `uid`: their records are replaced, and
+ * Queues the current state of these entities in index `uid`: their records are replaced, and
  * records left over (continuations of a text that got shorter, entities that no longer exist) are
  * deleted. Additions go alone whenever possible, so Meilisearch can merge queued ones into one batch.
- * Resolves when Meilisearch has applied everything; throws when it failed.
+ * Returns the tasks; the change is applied once waitForTasks resolves for them.
  */
-export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: string, entities: Entities): Promise<number> {
+export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: string, entities: Entities): Promise<EnqueuedTaskPromise[]> {
   const index = client.index<SearchRecord>(uid);
   const records = await buildRecords(db, entities);
   const groups = groupsOf(entities);
@@ -263,13 +263,13 @@ export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: stri
     ...continuations.results.map((r) => r.id).filter((id) => !written.has(id)),
     ...groups.filter((g) => !written.has(`${g}-0`)).map((g) => `${g}-0`),
   ];
-  const tasks = [];
+  const tasks: EnqueuedTaskPromise[] = [];
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));
-  await waitForTasks(tasks);
-  return records.length;
+  return tasks;
 }
 
+/** Waits until Meilisearch has applied the tasks; throws when one failed. */
 export async function waitForTasks(tasks: EnqueuedTaskPromise[]): Promise<void> {
   for (const task of tasks) {
     const done = await task.waitTask(TASK_TIMEOUT);

@@ -1,31 +1,22 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import { fixedClock } from '../../src/services/clock.js';
+import { openBrowserSession, type BrowserSession } from '../support/browser.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, minimalPdf } from '../support/factories.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FILE_NAME = '示例县关于公共场所控烟工作的通知.pdf';
 const WORD = '控烟';
 
 let ctx: TestContext;
-let server: Server;
-let base: string;
-let profile: string | undefined;
-let launching: Promise<BrowserContext> | undefined;
+let session: BrowserSession;
 let documentId: number;
 let interpretationId: number;
 const fileBytes = minimalPdf('kongyan');
-const problems: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock: fixedClock('2026-11-29') });
@@ -71,51 +62,24 @@ beforeAll(async () => {
     })
   ).id;
   await ctx.worker.drainNow();
-  server = ctx.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  session = await openBrowserSession(ctx);
 }, 180_000);
 
 afterAll(async () => {
-  await (await launching?.catch(() => undefined))?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await session?.close();
   await ctx?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-/** Launched by the first test that needs it, so that a missing Chromium fails with this message. */
-async function browser(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}; the browser tests need it: apt-get install -y chromium fonts-noto-cjk`);
-  }
-  launching ??= (async () => {
-    profile = await mkdtemp(path.join(os.tmpdir(), 'gfwj-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      locale: 'zh-CN',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    context.on('weberror', (error) => problems.push(error.error().message));
+let watching: Promise<BrowserContext> | undefined;
+/** The shared Chromium, also told to report any failed request (a missing stylesheet, say). */
+function browser(): Promise<BrowserContext> {
+  watching ??= session.browser().then((context) => {
     context.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400) session.problems.push(`${response.status()} ${response.url()}`);
     });
     return context;
-  })();
-  return launching;
+  });
+  return watching;
 }
 
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -134,7 +98,7 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
 describe('the public site in Chromium', () => {
   it('search, filter by status, open the document, download it, follow its interpretation and back', async () => {
     const page = await (await browser()).newPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${session.base}/`);
     expect(await accessibilityProblems(page)).toEqual([]);
 
     // Keyboard first: the skip link is the first stop, then the search box takes the query.
@@ -187,7 +151,7 @@ describe('the public site in Chromium', () => {
     // And the browser's own back button returns to the interpretation.
     await page.goBack();
     expect(new URL(page.url()).pathname).toBe(`/interpretations/${interpretationId}`);
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
     await page.close();
   }, 120_000);
 
@@ -195,17 +159,17 @@ describe('the public site in Chromium', () => {
     const page = await (await browser()).newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     for (const url of ['/', `/search?q=${encodeURIComponent(WORD)}`, `/documents/${documentId}`, '/organs', '/topics']) {
-      await page.goto(`${base}${url}`);
+      await page.goto(`${session.base}${url}`);
       expect(await accessibilityProblems(page), url).toEqual([]);
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow, `${url} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
     }
-    await page.goto(`${base}/documents/${documentId}`);
+    await page.goto(`${session.base}/documents/${documentId}`);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.site-header nav').isVisible()).toBe(false);
     expect(await page.locator('.search-box').count()).toBe(0);
     expect(await page.locator('.document .body').isVisible()).toBe(true);
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
     await page.close();
   }, 120_000);
 });

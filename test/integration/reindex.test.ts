@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
 import type { Actor } from '../../src/services/actor.js';
+import { createIndexWorker } from '../../src/services/index-worker.js';
 import { rebuildIndexName } from '../../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../../src/services/search-rebuild.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -86,5 +88,29 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
       }
     });
     expect(second).toBeDefined();
+  });
+});
+
+describe('the index worker', () => {
+  it('two workers draining at once apply every job exactly once', async () => {
+    const word = token();
+    const other = createIndexWorker({ db: ctx.db, indexes: ctx.indexes, logger: createLogger('silent') });
+    const made = [];
+    for (let i = 0; i < 40; i++) made.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `并发 ${word}` }));
+    // Two updates of one document queued after each other: the later title must win.
+    await ctx.services.documents.update(admin, made[0]!.id, { title: `并发 改一 ${word}` });
+    await ctx.services.documents.update(admin, made[0]!.id, { title: `并发 改二 ${word}` });
+    const queued = await ctx.db.selectFrom('index_jobs').select('id').execute();
+    const before = await ctx.db.selectFrom('index_job_history').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    await Promise.all([ctx.worker.drainNow(), other.drainNow()]);
+    // A job skipped because the other worker held its document is applied by the next drain.
+    await ctx.worker.drainNow();
+    expect(await ctx.db.selectFrom('index_jobs').select('id').execute()).toEqual([]);
+    const after = await ctx.db.selectFrom('index_job_history').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n) - Number(before.n)).toBe(queued.length);
+    const found = await findIds(word);
+    expect(found).toHaveLength(40);
+    expect((await findIds('改二')).includes(`document:${made[0]!.id}`)).toBe(true);
+    await other.stop();
   });
 });
