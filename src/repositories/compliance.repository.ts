@@ -2,18 +2,12 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import type { ExpiryDecision } from '../domain/compliance.js';
 import type { IsoDate } from '../domain/dates.js';
+import { documentsWithRepeal } from './document.repository.js';
 
 type Q = Db | Trx;
 
 /** The day a document is counted by: 成文日期, else 发布日期 (see documentYear in domain/compliance.ts). */
 const countingDay = sql<IsoDate | null>`coalesce(d.signed_on, d.published_on)`;
-
-function documentsWithOrgan(db: Q) {
-  return db
-    .selectFrom('documents as d')
-    .innerJoin('organs as o', 'o.id', 'd.organ_id')
-    .leftJoin('document_repeals as r', 'r.document_id', 'd.id');
-}
 
 const complianceColumns = [
   'd.id',
@@ -40,7 +34,7 @@ export function listComplianceDocuments(
   db: Q,
   filter: { kinds: readonly string[]; from: IsoDate; to: IsoDate; organIds?: number[] | undefined },
 ) {
-  let query = documentsWithOrgan(db)
+  let query = documentsWithRepeal(db)
     .select(complianceColumns)
     .where('d.kind', 'in', filter.kinds.length ? [...filter.kinds] : ['-'])
     .where(sql<boolean>`${countingDay} between ${filter.from}::date and ${filter.to}::date`);
@@ -81,7 +75,7 @@ export function listExpiringDocuments(
   db: Q,
   filter: { kinds: readonly string[]; from: IsoDate; to: IsoDate; publishedBy: IsoDate; organIds?: number[] | undefined },
 ) {
-  let query = documentsWithOrgan(db)
+  let query = documentsWithRepeal(db)
     .select(complianceColumns)
     .where('d.kind', 'in', filter.kinds.length ? [...filter.kinds] : ['-'])
     .where('d.published_on', '<=', filter.publishedBy)

@@ -7,7 +7,8 @@ import { statusPredicate } from './status.sql.js';
 
 type Q = Db | Trx;
 
-function documentsWithRepeal(db: Q) {
+/** Documents (d) with their lead organ (o) and repeal record (r): the base of every document query. */
+export function documentsWithRepeal(db: Q) {
   return db
     .selectFrom('documents as d')
     .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
