@@ -16,7 +16,6 @@ import {
   type TimelinessStatus,
 } from '../domain/compliance.js';
 import { daysBetween, yearEnd, yearOf, yearStart, type IsoDate } from '../domain/dates.js';
-import { KIND_LABELS, type DocumentKind } from '../domain/document-status.js';
 import { CALENDAR_YEARS } from '../domain/working-days.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import {
@@ -27,6 +26,7 @@ import {
 } from '../repositories/compliance.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
+import { documentHeading } from './document-view.js';
 
 export interface ComplianceQuery {
   from?: number | undefined;
@@ -65,13 +65,7 @@ export function createComplianceService({ db, clock }: { db: Db; clock: Clock })
 
   function documentView(row: ComplianceDocumentRecord) {
     return {
-      id: row.id,
-      kind: row.kind as DocumentKind,
-      kind_label: KIND_LABELS[row.kind as DocumentKind],
-      title: row.title,
-      doc_number: row.doc_number,
-      organ_id: row.organ_id,
-      organ_name: row.organ_name,
+      ...documentHeading(row),
       signed_on: row.signed_on,
       published_on: row.published_on,
       // Rows are selected by their counting day, so every one has a year.

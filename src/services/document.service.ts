@@ -4,7 +4,6 @@ import type { DocumentUpdate } from '../db/tables.js';
 import type { IsoDate } from '../domain/dates.js';
 import { docNumberKey, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
 import {
-  KIND_LABELS,
   STATUS_LABELS,
   documentStatusAsOf,
   type DocumentKind,
@@ -24,6 +23,7 @@ import type { Clock } from './clock.js';
 import { translateDbError } from './db-errors.js';
 import type { ExtractedText, ExtractionService } from './extraction.service.js';
 import { safeFileName, sniffFile, type FileKind, type TextEncoding } from './file-type.js';
+import { documentHeading } from './document-view.js';
 
 export interface DocumentFields {
   kind: DocumentKind;
@@ -79,14 +79,10 @@ type Summary = documents.DocumentSummaryRecord;
 export function createDocumentService({ db, storage, clock, extraction }: DocumentServiceDeps) {
   function toView(row: Summary, asOf: IsoDate, extras: { topics: string[]; coIssuers: { id: number; name: string }[] }) {
     const status = documentStatusAsOf(row, asOf);
+    const { organ_name: _organName, ...heading } = documentHeading(row);
     return {
-      id: row.id,
-      kind: row.kind as DocumentKind,
-      kind_label: KIND_LABELS[row.kind as DocumentKind],
-      title: row.title,
-      doc_number: row.doc_number,
+      ...heading,
       index_number: row.index_number,
-      organ_id: row.organ_id,
       organ: { id: row.organ_id, name: row.organ_name },
       co_issuers: extras.coIssuers,
       signed_on: row.signed_on,

@@ -8,7 +8,7 @@ import {
   type ExpiryDecision,
 } from '../domain/compliance.js';
 import { daysBetween, type IsoDate } from '../domain/dates.js';
-import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../domain/document-status.js';
+import { STATUS_LABELS, documentStatusAsOf } from '../domain/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
 import {
@@ -24,6 +24,7 @@ import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { translateDbError } from './db-errors.js';
 import type { DocumentService } from './document.service.js';
+import { documentHeading } from './document-view.js';
 
 export interface ExpiryReviewInput {
   decision: ExpiryDecision;
@@ -75,13 +76,7 @@ export function createExpiryReviewService({ db, clock, documents }: { db: Db; cl
         const status = documentStatusAsOf(row, today);
         const review = latest.get(row.id);
         return {
-          id: row.id,
-          kind: row.kind as DocumentKind,
-          kind_label: KIND_LABELS[row.kind as DocumentKind],
-          title: row.title,
-          doc_number: row.doc_number,
-          organ_id: row.organ_id,
-          organ_name: row.organ_name,
+          ...documentHeading(row),
           published_on: row.published_on,
           effective_on: row.effective_on ?? row.published_on,
           expires_on: row.expires_on!,
