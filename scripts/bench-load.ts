@@ -63,7 +63,6 @@ async function api(method: string, url: string, token: string, body?: unknown) {
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
