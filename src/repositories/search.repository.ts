@@ -301,38 +301,9 @@ export async function findSnippetSources(
   );
 }
 
-/** Documents as search hits: what a hit shows, with the dates its status is computed from. */
-export function findDocumentHits(db: Q, ids: number[]) {
-  return db
-    .selectFrom('documents as d')
-    .innerJoin('organs as o', 'o.id', 'd.organ_id')
-    .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
-    .select([
-      'd.id', 'd.kind', 'd.title', 'd.doc_number', 'o.name as organ_name',
-      'd.published_on', 'd.effective_on', 'd.expires_on', 'r.repealed_on',
-    ])
-    .where('d.id', 'in', ids.length ? ids : [-1])
-    .execute();
-}
-
 /** Interpretations as search hits. */
 export function findInterpretationHits(db: Q, ids: number[]) {
   return db.selectFrom('interpretations').select(['id', 'title', 'published_on']).where('id', 'in', ids.length ? ids : [-1]).execute();
-}
-
-/** The newest published documents, for the home page and the feed. */
-export async function latestPublishedDocuments(db: Q, today: IsoDate, limit: number) {
-  const rows = await db
-    .selectFrom('documents')
-    .select('id')
-    .where('published_on', '<=', today)
-    .orderBy('published_on', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return findDocumentSummaries(db, rows.map((r) => r.id)).then((found) =>
-    rows.flatMap((r) => found.filter((d) => d.id === r.id)),
-  );
 }
 
 /** Every topic with the number of published documents filed under it. */
@@ -370,10 +341,6 @@ export async function organsWithCounts(db: Q, today: IsoDate) {
     .orderBy('o.id')
     .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, parent_id: r.parent_id, documents: Number(r.documents) }));
-}
-
-export function allOrganNames(db: Q) {
-  return db.selectFrom('organs').select(['id', 'name']).execute();
 }
 
 /** Published documents and interpretations in id order, a page at a time, for sitemap.xml. */

@@ -24,7 +24,7 @@ export function feedRoutes(services: Services, config: Config) {
 
   router.get('/feeds/documents.atom', async (req, res) => {
     const base = baseUrl(config, req);
-    const entries = await services.search.latestPublished(FEED_ENTRIES);
+    const { items: entries } = await services.documents.list(null, { page: 1, page_size: FEED_ENTRIES });
     const updated = entries[0]?.published_on ?? services.clock.today();
     const body = [
       '<?xml version="1.0" encoding="utf-8"?>',
@@ -43,9 +43,9 @@ export function feedRoutes(services: Services, config: Config) {
           `    <link rel="alternate" type="text/html" href="${xml(base)}/documents/${d.id}"/>`,
           `    <published>${dayInstant(d.published_on!)}</published>`,
           `    <updated>${dayInstant(d.published_on!)}</updated>`,
-          `    <author><name>${xml(d.organ_name)}</name></author>`,
+          `    <author><name>${xml(d.organ.name)}</name></author>`,
           `    <category term="${xml(d.kind)}" label="${xml(d.kind_label)}"/>`,
-          `    <summary>${xml([d.doc_number, d.organ_name, d.kind_label, d.status_label].filter(Boolean).join(' · '))}</summary>`,
+          `    <summary>${xml([d.doc_number, d.organ.name, d.kind_label, d.status_label].filter(Boolean).join(' · '))}</summary>`,
           '  </entry>',
         ].join('\n'),
       ),

@@ -1,4 +1,4 @@
-import type { MultiSearchResponse } from 'meilisearch';
+import { MeilisearchError, type MultiSearchResponse } from 'meilisearch';
 import type { Db } from '../db/database.js';
 import type { IsoDate } from '../domain/dates.js';
 import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
@@ -14,17 +14,16 @@ import { ForbiddenError } from '../errors.js';
 import {
   basicSearchDocuments,
   basicSearchInterpretations,
-  allOrganNames,
   countPublished,
-  findDocumentHits,
   findInterpretationHits,
   findSnippetSources,
-  latestPublishedDocuments,
   organsWithCounts,
   publishedForSitemap,
   topicsWithCounts,
   type BasicSearchFilter,
 } from '../repositories/search.repository.js';
+import { findDocumentSummaries } from '../repositories/document.repository.js';
+import { listOrgans } from '../repositories/organ.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
@@ -49,6 +48,7 @@ const SEARCH_TIMEOUT_MS = 3000;
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
 const RETRY_MEILI_AFTER_MS = 5000;
 const ORGAN_NAMES_TTL_MS = 60_000;
+const ORGAN_NAMES_RETRY_MS = 5_000;
 
 export type SearchSort = 'relevance' | 'date';
 
@@ -165,7 +165,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       ids.filter((h) => h.type === type && !(onlyMissing && fromHead.has(keyOf(h.type, h.ref_id)))).map((h) => h.ref_id);
     const none = Promise.resolve([]);
     const [documents, interpretations, documentSnippets, interpretationSnippets] = await Promise.all([
-      idsOf('document', false).length ? findDocumentHits(db, idsOf('document', false)) : none,
+      idsOf('document', false).length ? findDocumentSummaries(db, idsOf('document', false)) : none,
       idsOf('interpretation', false).length ? findInterpretationHits(db, idsOf('interpretation', false)) : none,
       findSnippetSources(db, 'documents', idsOf('document', true), window),
       findSnippetSources(db, 'interpretations', idsOf('interpretation', true), window),
@@ -228,10 +228,19 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
    * Organ names by id, for facet labels: read once and again only after a minute or when an unknown
    * id turns up, so a search does not wait on one more query for them.
    */
-  let organCache: { at: number; names: Map<number, string> } | undefined;
+  let organCache: { at: number; names: Promise<Map<number, string>> } | undefined;
   async function organNamesFor(ids: number[]): Promise<Map<number, string>> {
-    if (!organCache || Date.now() - organCache.at > ORGAN_NAMES_TTL_MS || ids.some((id) => !organCache!.names.has(id))) {
-      organCache = { at: Date.now(), names: new Map((await allOrganNames(db)).map((o) => [o.id, o.name])) };
+    const age = organCache ? Date.now() - organCache.at : Infinity;
+    // An unknown id (a new organ, or one typed into a URL) reloads, but at most every few seconds,
+    // and the searches arriving meanwhile share the one reload.
+    if (organCache && age > ORGAN_NAMES_RETRY_MS) {
+      const names = await organCache.names;
+      if (age > ORGAN_NAMES_TTL_MS || ids.some((id) => !names.has(id))) organCache = undefined;
+    }
+    if (!organCache) {
+      const names = listOrgans(db).then((organs) => new Map(organs.map((o) => [o.id, o.name])));
+      organCache = { at: Date.now(), names };
+      names.catch(() => (organCache = undefined));
     }
     return organCache.names;
   }
@@ -378,16 +387,6 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     /** Names of organs by id (cached a minute), for labelling filters. */
     organNames: (ids: number[]) => organNamesFor(ids),
 
-    /** The newest published documents with their status today, for the Atom feed. */
-    async latestPublished(limit: number) {
-      const today = clock.today();
-      const rows = await latestPublishedDocuments(db, today, limit);
-      return rows.map((row) => {
-        const status = documentStatusAsOf(row, today);
-        return { ...row, status, status_label: STATUS_LABELS[status], kind_label: kindLabel(row.kind as DocumentKind) };
-      });
-    },
-
     /** sitemap.xml: how many published pages of each kind, and one slice of them. */
     sitemapCounts: async () => {
       const today = clock.today();
@@ -407,9 +406,11 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       if (Date.now() >= meiliDownUntil) {
         try {
           return await searchMeili(actor, params);
-        } catch {
-          // Any failure of the search server (down, timing out, index missing) falls back below; the
-          // health check reports it and the index worker catches up once it is back.
+        } catch (error) {
+          // Only a failure of the search server (down, timing out, index missing) falls back below; the
+          // health check reports it and the index worker catches up once it is back. Anything else is
+          // a real error and must reach the error handler and the log.
+          if (!(error instanceof MeilisearchError)) throw error;
           meiliDownUntil = Date.now() + RETRY_MEILI_AFTER_MS;
         }
       }
