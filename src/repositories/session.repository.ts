@@ -41,6 +41,6 @@ export async function deleteSession(db: Q, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
-export async function deleteExpiredSessions(db: Db): Promise<void> {
+export async function deleteExpiredSessions(db: Q): Promise<void> {
   await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
 }

@@ -4,7 +4,7 @@ import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import { ROLE_LABELS, type Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
-import { auditQuery, createUserBody } from './users.routes.js';
+import { auditQuery, createUserBody, role } from './users.routes.js';
 
 const ROLES = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
@@ -45,16 +45,12 @@ export function adminPages(services: Services) {
     const { id } = parseOrThrow(z.object({ id: z.string().regex(/^\d{1,9}$/).transform(Number) }), req.params, '用户编号有误');
     const body = req.body as Record<string, string>;
     const patch = body['action'] === 'disable' ? { disabled: true } : body['action'] === 'enable' ? { disabled: false } : { role: body['role'] };
-    const parsed = parseOrThrow(
-      z.object({ disabled: z.boolean().optional(), role: z.enum(['admin', 'editor', 'compiler'], { error: '未知的角色' }).optional() }),
-      patch,
-      '修改内容有误',
-    );
+    const parsed = parseOrThrow(z.object({ disabled: z.boolean().optional(), role: role.optional() }), patch, '修改内容有误');
     try {
       await services.users.update(actorOf(res), id, parsed);
       res.redirect(303, '/staff/users');
     } catch (error) {
-      if (error instanceof AppError && error.status === 409) return renderUsers(res, 409, { username: '', display_name: '', role: 'editor' }, error);
+      if (error instanceof AppError && (error.status === 409 || error.status === 400)) return renderUsers(res, error.status, { username: '', display_name: '', role: 'editor' }, error);
       throw error;
     }
   });

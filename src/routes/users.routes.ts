@@ -4,7 +4,7 @@ import type { Actor } from '../services/actor.js';
 import type { AuditService } from '../services/audit.service.js';
 import type { UserService } from '../services/user.service.js';
 
-const role = z.enum(['admin', 'editor', 'compiler'], { error: '角色应为 admin、editor 或 compiler' });
+export const role = z.enum(['admin', 'editor', 'compiler'], { error: '角色应为 admin、editor 或 compiler' });
 
 export const createUserBody = z
   .object({

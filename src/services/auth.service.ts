@@ -50,10 +50,10 @@ export function createAuthService({ db }: { db: Db }) {
       throw new AppError(429, 'rate_limited', '登录失败次数过多，账号已暂时锁定，请 15 分钟后再试');
     }
     if (!user || !ok || user.disabled) {
-      if (user) await users.recordFailedLogin(db, user.id, LOCK_AFTER_FAILURES, LOCK_SECONDS);
-      await db.transaction().execute((trx) =>
-        insertAuditEntry(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } }),
-      );
+      await db.transaction().execute(async (trx) => {
+        if (user) await users.recordFailedLogin(trx, user.id, LOCK_AFTER_FAILURES, LOCK_SECONDS);
+        await insertAuditEntry(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } });
+      });
       throw new UnauthenticatedError('用户名或密码错误');
     }
     if (user.failed_logins > 0) await users.resetFailedLogins(db, user.id);
@@ -84,6 +84,8 @@ export function createAuthService({ db }: { db: Db }) {
       const csrfToken = randomBytes(24).toString('base64url');
       await db.transaction().execute(async (trx) => {
         if (meta.previousSessionId) await sessions.deleteSession(trx, hashSecret(meta.previousSessionId));
+        // Sign-in is rare enough to sweep expired sessions here, on the expires_at index.
+        await sessions.deleteExpiredSessions(trx);
         await sessions.insertSession(trx, {
           id_hash: hashSecret(sessionId),
           user_id: user.id,

@@ -83,6 +83,7 @@ export function createUserService({ db }: { db: Db }) {
         const losesAdmin = before.role === 'admin' && !before.disabled && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
         if (losesAdmin && (await activeAdmins(trx)) <= 1) throw new ConflictError('至少要保留一名可用的系统管理员');
         const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        if (Object.keys(changes).length === 0) throw new ValidationError('没有要修改的字段');
         await users.updateUser(trx, id, changes);
         if (patch.disabled === true) await users.revokeAllCredentials(trx, id);
         await audit(trx, actor, 'user.update', id, changes, { role: before.role, disabled: before.disabled, display_name: before.display_name });

@@ -46,6 +46,18 @@ describe('user administration pages', () => {
     await leaver.agent.get('/staff').expect(303);
   });
 
+  it('refuses a change form that changes nothing, keeping the user as they were', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'boss', password);
+    const clerk = await ctx.db.selectFrom('users').select(['id', 'role', 'disabled']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
+    const res = await agent.post(`/staff/users/${clerk.id}`).type('form').send({ _csrf: csrf, action: 'bogus' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('没有要修改的字段');
+    const bad = await agent.post(`/staff/users/${clerk.id}`).type('form').send({ _csrf: csrf, action: 'role', role: 'root' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('角色应为 admin、editor 或 compiler');
+    expect(await ctx.db.selectFrom('users').select(['id', 'role', 'disabled']).where('id', '=', clerk.id).executeTakeFirstOrThrow()).toEqual(clerk);
+  });
+
   it('keeps at least one active admin', async () => {
     const { agent, csrf } = await signedInAgent(ctx, 'boss', password);
     const id = (await ctx.db.selectFrom('users').select('id').where('username', '=', 'boss').executeTakeFirstOrThrow()).id;
@@ -80,6 +92,7 @@ describe('audit log page', () => {
     expect(res.text).not.toContain('session.create</td>');
     const bad = await agent.get('/staff/audit?from=2023-02-30');
     expect(bad.status).toBe(400);
+    expect(bad.text).toContain('不是真实存在的日期');
   });
 
   it('cannot be altered, even by SQL from the app', async () => {
