@@ -250,8 +250,7 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       const existing = blankToNull(form['interpretation_id']);
       if (existing !== null) {
         const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: existing }, '政策解读有误').v;
-        const current = await services.interpretations.get(actor, interpretationId);
-        return services.interpretations.update(actor, interpretationId, { document_ids: [...new Set([...current.documents.map((d) => d.id), id])] });
+        return services.interpretations.link(actor, interpretationId, id);
       }
       const input = parseOrThrow(
         createInterpretationBody,
@@ -265,14 +264,7 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
   router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', requireStaff('interpretation:write'), (req, res) =>
     documentAction(async (actor, id) => {
       const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: req.params['interpretation_id'] }, '政策解读有误').v;
-      const current = await services.interpretations.get(actor, interpretationId);
-      // An interpretation must interpret something: the last link is removed by deleting it, not here.
-      const documentIds = parseOrThrow(
-        createInterpretationBody.shape.document_ids,
-        current.documents.map((d) => d.id).filter((d) => d !== id),
-        '该政策解读只关联了本文件，不能取消关联',
-      );
-      return services.interpretations.update(actor, interpretationId, { document_ids: documentIds });
+      return services.interpretations.unlink(actor, interpretationId, id);
     })(req, res),
   );
 

@@ -32,7 +32,40 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
     if (!can(actor, 'interpretation:write')) throw new ForbiddenError();
   }
 
-  return {
+  /** One change of an interpretation and its links, in one transaction under the row lock. */
+  async function changeWithin(
+    actor: Actor,
+    id: number,
+    fields: Partial<Omit<InterpretationInput, 'document_ids'>>,
+    relink: ((current: number[]) => number[]) | undefined,
+  ) {
+    assertCan(actor);
+    await db.transaction().execute(async (trx) => {
+      const before = await interpretations.lockInterpretation(trx, id);
+      if (!before) throw new NotFoundError('政策解读不存在');
+      const beforeIds = await interpretations.documentIdsOfInterpretation(trx, id);
+      await interpretations.updateInterpretation(trx, id, fields);
+      let afterIds = beforeIds;
+      if (relink) {
+        afterIds = await checkDocuments(trx, relink(beforeIds));
+        await interpretations.replaceInterpretationLinks(trx, id, afterIds);
+      }
+      await insertAuditEntry(trx, {
+        userId: actor.userId,
+        ip: actor.ip,
+        action: 'interpretation.update',
+        entity: 'interpretation',
+        entityId: id,
+        before: { title: before.title, published_on: before.published_on, document_ids: beforeIds },
+        after: { ...fields, document_ids: afterIds, body: undefined },
+      });
+      await enqueueIndexJobs(trx, 'interpretation', [id]);
+      await enqueueIndexJobs(trx, 'document', [...new Set([...beforeIds, ...afterIds])]);
+    });
+    return service.get(actor, id);
+  }
+
+  const service = {
     async create(actor: Actor, input: InterpretationInput) {
       assertCan(actor);
       const id = await db.transaction().execute(async (trx) => {
@@ -61,31 +94,24 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
     },
 
     async update(actor: Actor, id: number, patch: Partial<InterpretationInput>) {
-      assertCan(actor);
-      await db.transaction().execute(async (trx) => {
-        const before = await interpretations.lockInterpretation(trx, id);
-        if (!before) throw new NotFoundError('政策解读不存在');
-        const beforeIds = await interpretations.documentIdsOfInterpretation(trx, id);
-        const { document_ids, ...fields } = patch;
-        await interpretations.updateInterpretation(trx, id, fields);
-        let afterIds = beforeIds;
-        if (document_ids) {
-          afterIds = await checkDocuments(trx, document_ids);
-          await interpretations.replaceInterpretationLinks(trx, id, afterIds);
+      const { document_ids, ...fields } = patch;
+      return changeWithin(actor, id, fields, document_ids ? () => document_ids : undefined);
+    },
+
+    /** Links one more document, reading the current links under the row lock so no concurrent link is lost. */
+    link(actor: Actor, id: number, documentId: number) {
+      return changeWithin(actor, id, {}, (current) => [...current, documentId]);
+    },
+
+    /** Unlinks one document; the last link cannot go, since an interpretation must interpret something. */
+    unlink(actor: Actor, id: number, documentId: number) {
+      return changeWithin(actor, id, {}, (current) => {
+        const rest = current.filter((d) => d !== documentId);
+        if (rest.length === 0) {
+          throw new ValidationError('政策解读至少应关联一个文件，不能取消关联', { document_ids: '至少应关联一个文件' });
         }
-        await insertAuditEntry(trx, {
-          userId: actor.userId,
-          ip: actor.ip,
-          action: 'interpretation.update',
-          entity: 'interpretation',
-          entityId: id,
-          before: { title: before.title, published_on: before.published_on, document_ids: beforeIds },
-          after: { ...fields, document_ids: afterIds, body: undefined },
-        });
-        await enqueueIndexJobs(trx, 'interpretation', [id]);
-        await enqueueIndexJobs(trx, 'document', [...new Set([...beforeIds, ...afterIds])]);
+        return rest;
       });
-      return this.get(actor, id);
     },
 
     async get(actor: Actor | null, id: number) {
@@ -119,6 +145,7 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
       return { total, page: query.page, page_size: query.page_size, items: rows };
     },
   };
+  return service;
 }
 
 export type InterpretationService = ReturnType<typeof createInterpretationService>;

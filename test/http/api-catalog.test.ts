@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
-import { bearer, buildInterpretation, buildOrgan, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer, buildDocument, buildInterpretation, buildOrgan, UNLIMITED_RATES } from '../support/factories.js';
 
 const TODAY = '2024-06-15';
 
@@ -960,3 +960,20 @@ async function newOrganCached2() {
   cachedOrgan2 ??= await newOrgan();
   return cachedOrgan2;
 }
+
+describe('linking interpretations one document at a time', () => {
+  it('keeps every link when several are added at once, and refuses to remove the last one', async () => {
+    const organ = await buildOrgan(ctx.services, admin);
+    const docs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => buildDocument(ctx.services, admin, { organ_id: organ.id, title: `并发关联文件${i}` })),
+    );
+    const interpretation = await buildInterpretation(ctx.services, admin, [docs[0]!.id]);
+    await Promise.all(docs.slice(1).map((d) => ctx.services.interpretations.link(admin, interpretation.id, d.id)));
+    const linked = await ctx.services.interpretations.get(admin, interpretation.id);
+    expect(linked.documents.map((d) => d.id).sort((a, b) => a - b)).toEqual(docs.map((d) => d.id).sort((a, b) => a - b));
+
+    for (const d of docs.slice(1)) await ctx.services.interpretations.unlink(admin, interpretation.id, d.id);
+    await expect(ctx.services.interpretations.unlink(admin, interpretation.id, docs[0]!.id)).rejects.toThrow('不能取消关联');
+    expect((await ctx.services.interpretations.get(admin, interpretation.id)).documents.map((d) => d.id)).toEqual([docs[0]!.id]);
+  });
+});
