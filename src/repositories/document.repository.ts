@@ -45,6 +45,11 @@ export function findDocumentSummaries(db: Q, ids: number[]) {
     .execute();
 }
 
+/** One document's dates and heading without its body, for checks that need no more. */
+export async function findDocumentSummary(db: Q, id: number): Promise<DocumentSummaryRecord | undefined> {
+  return (await findDocumentSummaries(db, [id]))[0];
+}
+
 export function findDocumentById(db: Q, id: number): Promise<DocumentRecord | undefined> {
   return documentsWithRepeal(db).select([...summaryColumns, 'd.body']).where('d.id', '=', id).executeTakeFirst();
 }
@@ -99,6 +104,17 @@ export async function updateDocument(trx: Trx, id: number, patch: DocumentUpdate
     .set({ ...patch, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .execute();
+}
+
+/** Sets the body only where it is still empty; true when it did. */
+export async function fillEmptyBody(trx: Trx, id: number, body: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('documents')
+    .set({ body, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('body', '=', '')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function replaceDocumentTopics(trx: Trx, documentId: number, topicIds: number[]): Promise<void> {

@@ -267,6 +267,11 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     };
   }
 
+  /** The public never sees what is not published today; staff see drafts too. */
+  function assertVisible<T extends documents.DocumentSummaryRecord>(row: T | undefined, staff: boolean): asserts row is T {
+    if (!row || (!staff && documentStatusAsOf(row, clock.today()) === 'draft')) throw new NotFoundError('文件不存在');
+  }
+
   async function inTransaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     try {
       return await db.transaction().execute(work);
@@ -369,14 +374,14 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     async repealWithin(trx: Trx, actor: Actor, id: number, input: RepealInput) {
       assertCan(actor, 'document:write');
       if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
-      const doc = await documents.findDocumentById(trx, id);
+      const doc = await documents.findDocumentSummary(trx, id);
       if (!doc) throw new NotFoundError('文件不存在');
       if (doc.repealed_on) throw new ConflictError(`该文件已于 ${doc.repealed_on} 废止`);
       const errors: Record<string, string> = {};
       if (!doc.published_on) errors['repealed_on'] = '未发布的文件不能废止';
       else if (input.repealed_on < doc.published_on) errors['repealed_on'] = `废止日期不能早于发布日期（${doc.published_on}）`;
       if (input.by_document_id !== undefined) {
-        const by = await documents.findDocumentById(trx, input.by_document_id);
+        const by = await documents.findDocumentSummary(trx, input.by_document_id);
         if (input.by_document_id === id) errors['by_document_id'] = '文件不能废止自身';
         else if (!by) errors['by_document_id'] = '废止依据文件不存在';
         else if (!by.published_on) errors['by_document_id'] = '废止依据文件尚未发布';
@@ -428,15 +433,14 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
 
     async attachFile(actor: Actor, id: number, file: UploadedFile, role: 'main' | 'attachment') {
       assertCan(actor, 'document:write');
-      if (!(await documents.findDocumentById(db, id))) throw new NotFoundError('文件不存在');
+      if (!(await documents.findDocumentSummary(db, id))) throw new NotFoundError('文件不存在');
       const extracted = await extraction.extract(file);
       await inTransaction(async (trx) => {
         if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
         if (role === 'main') await trx.deleteFrom('document_files').where('document_id', '=', id).where('role', '=', 'main').execute();
         const stored = await storeFile(trx, id, file, role, extracted.textLayer);
         // A document registered before its original arrived gets its body from the original.
-        const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.findDocumentById(trx, id))?.body === '';
-        if (bodyFromFile) await documents.updateDocument(trx, id, { body: extracted.text });
+        const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.fillEmptyBody(trx, id, extracted.text));
         await insertAuditEntry(trx, {
           userId: actor.userId,
           ip: actor.ip,
@@ -454,7 +458,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     async get(actor: Actor | null, id: number, asOf: IsoDate = clock.today()) {
       const row = await documents.findDocumentById(db, id);
       const staff = can(actor, 'document:read-drafts');
-      if (!row || (!staff && documentStatusAsOf(row, clock.today()) === 'draft')) throw new NotFoundError('文件不存在');
+      assertVisible(row, staff);
       const [[view], interpretations, relations, files] = await Promise.all([
         decorate([row], asOf),
         interpretationsOfDocument(db, id),
@@ -519,7 +523,9 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     },
 
     async openFile(actor: Actor | null, id: number, fileId?: number) {
-      await this.get(actor, id);
+      // Downloads are a hot path: check visibility on the summary row, not the whole document page.
+      const row = await documents.findDocumentSummary(db, id);
+      assertVisible(row, can(actor, 'document:read-drafts'));
       const file = await documents.findDocumentFile(db, id, fileId);
       if (!file) throw new NotFoundError('该文件没有原件');
       return { name: file.name, type: file.type, size: Number(file.size), stream: await storage.open(file.sha256) };

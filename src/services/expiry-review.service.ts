@@ -19,7 +19,7 @@ import {
   listExpiringDocuments,
   type ExpiryReviewRecord,
 } from '../repositories/compliance.repository.js';
-import { findDocumentById, lockDocument } from '../repositories/document.repository.js';
+import { findDocumentSummary, lockDocument } from '../repositories/document.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { translateDbError } from './db-errors.js';
@@ -97,7 +97,7 @@ export function createExpiryReviewService({ db, clock, documents }: { db: Db; cl
 
     async history(actor: Actor | null, documentId: number) {
       if (!can(actor, 'report:read')) throw new ForbiddenError();
-      if (!(await findDocumentById(db, documentId))) throw new NotFoundError('文件不存在');
+      if (!(await findDocumentSummary(db, documentId))) throw new NotFoundError('文件不存在');
       return { document_id: documentId, items: (await expiryReviewsOfDocument(db, documentId)).map(reviewView) };
     },
 
@@ -111,7 +111,7 @@ export function createExpiryReviewService({ db, clock, documents }: { db: Db; cl
       try {
         reviewId = await db.transaction().execute(async (trx) => {
           if (!(await lockDocument(trx, documentId))) throw new NotFoundError('文件不存在');
-          const doc = (await findDocumentById(trx, documentId))!;
+          const doc = (await findDocumentSummary(trx, documentId))!;
           const errors = checkExpiryDecision(doc, { decision: input.decision, decided_on: decidedOn, new_expires_on: newExpiresOn }, today);
           if (Object.keys(errors).length) throw new ValidationError('清理评估决定有误', errors);
           if (input.decision === 'extend') {
