@@ -7,10 +7,10 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { mapHeaders, type CatalogField } from '../domain/catalog-row.js';
-import { addDays } from '../domain/dates.js';
+import { excelSerialToIsoDate } from '../domain/article20-import.js';
 import { ValidationError } from '../errors.js';
 import type { ImportRecord } from './catalog-import.service.js';
-import { textEncodingOf } from './file-type.js';
+import { sniffTextEncoding, type TextEncoding } from './import-reader.js';
 
 /*
  * Streaming readers for the bulk import: one record at a time, so memory stays flat whatever the
@@ -40,8 +40,8 @@ function cellsOf(values: readonly string[], columns: Map<number, CatalogField>):
   return cells;
 }
 
-/** Excel on Chinese Windows saves CSV as GBK; anything that is not valid UTF-8 is read as GB18030. */
-async function csvEncoding(file: string): Promise<'utf-8' | 'gb18030'> {
+/** The encoding of a catalog file, judged on its first 64 kB by the same rule as uploaded imports. */
+async function csvEncoding(file: string): Promise<TextEncoding> {
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(64 * 1024);
@@ -49,7 +49,7 @@ async function csvEncoding(file: string): Promise<'utf-8' | 'gb18030'> {
     const sample = head.subarray(0, bytesRead);
     // Cut after the last line feed: a multi-byte character never contains one.
     const cut = bytesRead === head.length ? sample.subarray(0, sample.lastIndexOf(0x0a) + 1) : sample;
-    return textEncodingOf(cut) === 'utf-8' || cut.length === 0 ? 'utf-8' : 'gb18030';
+    return sniffTextEncoding(cut);
   } finally {
     await handle.close();
   }
@@ -81,10 +81,10 @@ function cellText(value: ExcelJS.CellValue, field: CatalogField | undefined): st
   if (value === null || value === undefined) return '';
   // A date cell: ExcelJS gives the day at UTC midnight.
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
-  // A date typed as a plain number (no date format): Excel's serial day, counted from 1899-12-30.
+  // A date typed as a plain number (no date format): Excel's serial day.
   if (typeof value === 'number') {
     return field && DATE_FIELDS.has(field) && Number.isInteger(value) && value > 0 && value < 200_000
-      ? addDays('1899-12-30', value)
+      ? excelSerialToIsoDate(value)
       : String(value);
   }
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);

@@ -158,6 +158,17 @@ describe('other catalog formats', () => {
     });
   });
 
+  it('reads UTF-8 that carries a control character as UTF-8, not as GBK', async () => {
+    const file = path.join(dir, 'control.csv');
+    // A vertical tab pasted from Word: valid UTF-8, but not "plain text" to a sniffer of uploads.
+    await writeFile(file, 'title,doc_number,kind,published_on\r\n关于做好\u000b抗旱工作的通知,静府规〔2021〕4号,normative,2021-05-07\r\n', 'utf8');
+    const { result, errors } = await run(file, { defaultOrgan: organName });
+    expect(errors).toEqual([]);
+    expect(result).toMatchObject({ inserted: 1 });
+    const row = await ctx.db.selectFrom('documents').select('title').where('doc_number', '=', '静府规〔2021〕4号').executeTakeFirstOrThrow();
+    expect(row.title).toContain('抗旱工作的通知');
+  });
+
   it('reads an XLSX catalog with date cells, serial numbers and text dates', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('目录');
