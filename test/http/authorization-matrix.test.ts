@@ -24,8 +24,10 @@ function send(route: ApiRoute, token?: string) {
 }
 
 describe('authorization matrix: every protected API route × anonymous and every role', () => {
-  it('has protected routes to check', () => {
+  it('has protected routes to check, and no write route without a permission but sign-in', () => {
     expect(routes().length).toBeGreaterThan(5);
+    const open = (ctx.app.locals['apiRoutes'] as ApiRoute[]).filter((r) => !r.permission && r.method !== 'get');
+    expect(open.map((r) => `${r.method} ${r.path}`)).toEqual(['post /auth/token']);
   });
 
   it('answers 401 to anonymous callers on every protected route', async () => {

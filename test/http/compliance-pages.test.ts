@@ -128,6 +128,7 @@ describe('recording review decisions in the page', () => {
       .send({ _csrf: csrfOf(page.text), decision: 'extend', decided_on: TODAY, new_expires_on: '', note: '待定的说明' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('延长有效期时必须填写新的有效期至');
+    expect(await ctx.db.selectFrom('expiry_reviews').select('id').where('document_id', '=', ids['onTime']!).execute()).toEqual([]);
     expect(res.text).toContain('value="待定的说明"');
     expect(res.text).toMatch(/<option value="extend" selected>/);
     expectNoLeak(res.text);

@@ -32,6 +32,7 @@ describe('GET /api/v1/search', () => {
     expect(res.body.hits.map((h: { id: number; type: string }) => `${h.type}${h.id}`)).toContain(`document${documentId('doc-gov-2019-1')}`);
     expect(res.body.facets).toHaveProperty('kind');
     expect(res.body.facets).toHaveProperty('status');
+    expect(res.body.facets.status.length).toBeGreaterThan(0);
     expect(res.body.facets.status.every((s: { value: string }) => s.value !== 'draft')).toBe(true);
   });
 

@@ -31,7 +31,8 @@ beforeAll(async () => {
     document_ids: [documentId],
   });
   interpretationId = interpretation.id;
-  await ctx.services.users.createToken(actor, PAYLOADS[0]!);
+  const xadmin = await ctx.db.selectFrom('users').select(['id', 'username', 'role']).where('username', '=', 'xadmin').executeTakeFirstOrThrow();
+  await ctx.services.users.createToken({ userId: xadmin.id, username: xadmin.username, role: xadmin.role, ip: null }, PAYLOADS[0]!);
 });
 afterAll(() => ctx?.close());
 
@@ -46,9 +47,12 @@ describe('XSS payloads in every stored text field render as text on every page',
 
   it('staff pages', async () => {
     const { agent } = await signedInAgent(ctx, 'xadmin', password);
+    // Each page shows at least one payload, escaped: the display name, a title, the organ, the token name.
+    const escaped = /&lt;(script|img src=x|svg onload)/;
     for (const url of ['/staff', '/staff/documents', `/staff/documents/${documentId}`, `/staff/documents/${documentId}/edit`, '/staff/users', '/staff/audit', '/staff/tokens']) {
       const res = await agent.get(url).expect(200);
       expect(res.text, url).not.toMatch(RAW);
+      expect(res.text, url).toMatch(escaped);
     }
   });
 

@@ -84,6 +84,13 @@ export const WRITE_TABLES = [
   'document_files',
   'audit_log',
   'index_jobs',
+  'users',
+  'api_tokens',
+  'sessions',
+  'decisions',
+  'fees',
+  'expiry_reviews',
+  'import_sources',
 ] as const satisfies readonly (keyof Database)[];
 
 export type RowCounts = Record<(typeof WRITE_TABLES)[number], number>;

@@ -112,6 +112,7 @@ describe('buildMeiliRequest', () => {
     expect(main).toMatchObject({ q: '示政发 2023 5', offset: 0, limit: 20 });
     expect(pinned).toMatchObject({ q: '', limit: MAX_PINNED });
     expect(pinned!.filter).toContain('doc_number_key = "示政发-2023-5"');
+    expect(request.counts.length).toBeGreaterThan(0);
     expect(request.counts.every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
     const deep = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 5, page_size: 10 }, { ...context, docNumberKey: 'k-1-1' });
     expect(deep.search[0]).toMatchObject({ offset: 20, limit: 30 });
