@@ -13,6 +13,7 @@
 import { addDays, daysBetween, isValidIsoDate, yearOf, type IsoDate } from './dates.js';
 import type { DocumentKind } from './document-status.js';
 import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from './working-days.js';
+import { groupBy } from './group-by.js';
 
 export const DISCLOSURE_WORKING_DAYS = 20;
 /** An interpretation published more than this many calendar days after its document is flagged. */
@@ -152,15 +153,9 @@ export interface OrganYearKey {
  * per organ over all years, and the grand total: the figures of the dashboard's matrix.
  */
 export function tallyByOrganAndYear<T extends OrganYearKey, R>(items: readonly T[], tally: (items: readonly T[]) => R) {
-  const byKey = new Map<string, T[]>();
-  const byYear = new Map<number, T[]>();
-  const byOrgan = new Map<number, T[]>();
-  const push = <K>(map: Map<K, T[]>, key: K, item: T) => map.set(key, [...(map.get(key) ?? []), item]);
-  for (const item of items) {
-    push(byKey, `${item.organ_id}:${item.year}`, item);
-    push(byYear, item.year, item);
-    push(byOrgan, item.organ_id, item);
-  }
+  const byKey = groupBy(items, (item) => `${item.organ_id}:${item.year}`);
+  const byYear = groupBy(items, (item) => item.year);
+  const byOrgan = groupBy(items, (item) => item.organ_id);
   return {
     groups: [...byKey.values()].map((group) => ({ organ_id: group[0]!.organ_id, year: group[0]!.year, ...tally(group) })),
     years: [...byYear.entries()].sort(([a], [b]) => a - b).map(([year, group]) => ({ year, ...tally(group) })),

@@ -4,6 +4,7 @@ import type { DocumentUpdate, NewDocument, RelationType } from '../db/tables.js'
 import type { DocumentKind, DocumentStatus } from '../domain/document-status.js';
 import type { IsoDate } from '../domain/dates.js';
 import { statusPredicate } from './status.sql.js';
+import { groupBy } from '../domain/group-by.js';
 
 type Q = Db | Trx;
 
@@ -136,8 +137,7 @@ export async function replaceCoIssuers(trx: Trx, documentId: number, organIds: n
 }
 
 export async function topicsOfDocuments(db: Q, ids: number[]): Promise<Map<number, string[]>> {
-  const map = new Map<number, string[]>();
-  if (ids.length === 0) return map;
+  if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('document_topics as dt')
     .innerJoin('topics as t', 't.id', 'dt.topic_id')
@@ -145,13 +145,11 @@ export async function topicsOfDocuments(db: Q, ids: number[]): Promise<Map<numbe
     .where('dt.document_id', 'in', ids)
     .orderBy('t.sort_order')
     .execute();
-  for (const row of rows) map.set(row.document_id, [...(map.get(row.document_id) ?? []), row.name]);
-  return map;
+  return groupBy(rows, (row) => row.document_id, (row) => row.name);
 }
 
 export async function coIssuersOfDocuments(db: Q, ids: number[]): Promise<Map<number, { id: number; name: string }[]>> {
-  const map = new Map<number, { id: number; name: string }[]>();
-  if (ids.length === 0) return map;
+  if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('document_co_issuers as c')
     .innerJoin('organs as o', 'o.id', 'c.organ_id')
@@ -159,10 +157,7 @@ export async function coIssuersOfDocuments(db: Q, ids: number[]): Promise<Map<nu
     .where('c.document_id', 'in', ids)
     .orderBy('c.position')
     .execute();
-  for (const row of rows) {
-    map.set(row.document_id, [...(map.get(row.document_id) ?? []), { id: row.id, name: row.name }]);
-  }
-  return map;
+  return groupBy(rows, (row) => row.document_id, (row) => ({ id: row.id, name: row.name }));
 }
 
 export async function insertRepeal(

@@ -10,6 +10,7 @@ import type { Services } from '../services/index.js';
 import { reportCaption } from '../services/report-export.js';
 import { figuresOf, type Article20Report } from '../services/report.service.js';
 import { article20CellsQuery, booleanParam, createDecisionBody, createFeeBody, yearParam } from './reports.schemas.js';
+import { groupBy } from '../domain/group-by.js';
 
 type FileReader = (req: Request, res: Response) => Promise<UploadedTable>;
 
@@ -42,8 +43,7 @@ const cellHref = (scope: Scope, cell: Article20Cell) => href('/reports/article20
 
 /** Organs in tree order, each with its depth, for a select that shows the hierarchy. */
 function organOptions(organs: { id: number; name: string; parent_id: number | null }[]) {
-  const children = new Map<number | null, typeof organs>();
-  for (const o of organs) children.set(o.parent_id, [...(children.get(o.parent_id) ?? []), o]);
+  const children = groupBy(organs, (o) => o.parent_id);
   const ids = new Set(organs.map((o) => o.id));
   const out: { id: number; label: string }[] = [];
   const walk = (parent: number | null, depth: number) => {
