@@ -4,9 +4,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Where compiled or source code lives: the repo root under tsx, `dist/` when built. */
-export const codeRoot = path.resolve(here, '..');
-
 function findProjectRoot(start: string): string {
   let dir = start;
   while (!existsSync(path.join(dir, 'package.json'))) {

@@ -59,7 +59,7 @@ export const ARTICLE20_CELLS = [
 ] as const;
 export type Article20Cell = (typeof ARTICLE20_CELLS)[number];
 
-export const ARTICLE20_DOCUMENT_CELL_LABELS: Readonly<Record<Article20DocumentCell, string>> = Object.freeze({
+const ARTICLE20_DOCUMENT_CELL_LABELS: Readonly<Record<Article20DocumentCell, string>> = Object.freeze({
   issued: '本年制发',
   ended: '本年废止',
   ended_repealed: '本年废止（废止）',

@@ -34,7 +34,7 @@ export interface Article20KindCounts {
 
 export type Article20Counts = Record<Article20Kind, Article20KindCounts>;
 
-export function isArticle20Kind(kind: string): kind is Article20Kind {
+function isArticle20Kind(kind: string): kind is Article20Kind {
   return (ARTICLE20_KINDS as readonly string[]).includes(kind);
 }
 
@@ -160,10 +160,6 @@ export const DECISION_KIND_LABELS: Readonly<Record<DecisionKind, string>> = Obje
   penalty: '行政处罚',
   enforcement: '行政强制',
 });
-
-export function isDecisionKind(value: unknown): value is DecisionKind {
-  return typeof value === 'string' && (DECISION_KINDS as readonly string[]).includes(value);
-}
 
 // Money is integer fen end to end, so that sums never drift; only display converts.
 const FEN_PER_YUAN = 100n;

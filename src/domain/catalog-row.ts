@@ -25,7 +25,7 @@ export type CatalogField =
   | 'body';
 
 /** The headers a catalog may use for each field: the Chinese of disclosure catalogs, and English. */
-export const CATALOG_HEADERS: Readonly<Record<CatalogField, readonly string[]>> = {
+const CATALOG_HEADERS: Readonly<Record<CatalogField, readonly string[]>> = {
   title: ['标题', '文件标题', '名称', '文件名称', 'title'],
   doc_number: ['文号', '发文字号', '文件编号', '令号', 'doc_number'],
   kind: ['类别', '文件类别', '类型', 'kind'],

@@ -11,6 +11,7 @@
  * day 21, late). Published the day it was signed is day 0.
  */
 import { addDays, daysBetween, isValidIsoDate, yearOf, type IsoDate } from './dates.js';
+import { ARTICLE20_KINDS } from './article20.js';
 import type { DocumentKind } from './document-status.js';
 import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from './working-days.js';
 import { groupBy } from './group-by.js';
@@ -21,11 +22,12 @@ export const DEFAULT_INTERPRETATION_LAG_DAYS = 30;
 export const DEFAULT_EXPIRY_WINDOW_MONTHS = 6;
 
 /** The kinds the government itself makes and must disclose, review and count (as in Article 20). */
-export const COMPLIANCE_KINDS = ['rule', 'normative'] as const satisfies readonly DocumentKind[];
+/** The kinds that Article 20 counts are the ones disclosure rules and reviews apply to. */
+export const COMPLIANCE_KINDS = ARTICLE20_KINDS;
 /** Interpretation coverage is measured on normative documents, as the annual report does. */
 export const COVERAGE_KINDS = ['normative'] as const satisfies readonly DocumentKind[];
 
-export const TIMELINESS_STATUSES = ['on_time', 'late', 'overdue', 'pending', 'unknown_calendar', 'no_signed_on'] as const;
+const TIMELINESS_STATUSES = ['on_time', 'late', 'overdue', 'pending', 'unknown_calendar', 'no_signed_on'] as const;
 export type TimelinessStatus = (typeof TIMELINESS_STATUSES)[number];
 
 export const TIMELINESS_LABELS: Readonly<Record<TimelinessStatus, string>> = Object.freeze({
@@ -103,7 +105,7 @@ export function documentYear(doc: TimelinessDates): number | null {
 }
 
 /** part / whole, or null when there is nothing to divide (shown as "—", never as 0 % or 100 %). */
-export function shareOf(part: number, whole: number): number | null {
+function shareOf(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
 

@@ -4,7 +4,7 @@ import { AppError, ForbiddenError } from '../errors.js';
 import { can, type Action } from '../services/actor.js';
 import { SESSION_TTL_SECONDS, secretsEqual, type AuthService, type SessionActor } from '../services/auth.service.js';
 
-export const SESSION_COOKIE = 'gfwj_sid';
+const SESSION_COOKIE = 'gfwj_sid';
 const ANON_CSRF_COOKIE = 'gfwj_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

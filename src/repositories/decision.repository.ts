@@ -66,15 +66,6 @@ export function findDecisionByKey(db: Q, key: Pick<DecisionValues, 'kind' | 'org
     .executeTakeFirst();
 }
 
-export function findDecisionById(db: Q, id: number) {
-  return db
-    .selectFrom('decisions as x')
-    .innerJoin('organs as o', 'o.id', 'x.organ_id')
-    .select(['x.id', 'x.kind', 'x.decision_number', 'x.decided_on', 'x.organ_id', 'o.name as organ_name'])
-    .where('x.id', '=', id)
-    .executeTakeFirst();
-}
-
 /** Decisions per kind decided in [from, to] by the given organs: an index-only count. */
 export async function countDecisionsByKind(db: Q, organIds: number[], from: IsoDate, to: IsoDate): Promise<Record<DecisionKind, number>> {
   const counts: Record<DecisionKind, number> = { licensing: 0, penalty: 0, enforcement: 0 };

@@ -74,15 +74,6 @@ export async function insertFee(trx: Trx, values: FeeValues, userId: number | nu
   return row?.id;
 }
 
-export function findFeeById(db: Q, id: number) {
-  return db
-    .selectFrom('fees as f')
-    .innerJoin('organs as o', 'o.id', 'f.organ_id')
-    .select(['f.id', 'f.item', 'f.amount_fen', 'f.collected_on', 'f.receipt_number', 'f.organ_id', 'o.name as organ_name'])
-    .where('f.id', '=', id)
-    .executeTakeFirst();
-}
-
 /** Fen collected in [from, to] by the given organs, summed in the database (an index-only scan). */
 export async function sumFees(db: Q, organIds: number[], from: IsoDate, to: IsoDate): Promise<bigint> {
   if (organIds.length === 0) return 0n;

@@ -93,10 +93,3 @@ export async function postponeJobs(trx: Trx, ids: string[], error: string, delay
     .execute();
 }
 
-export async function countPendingJobs(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('index_jobs')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -50,7 +50,7 @@ function liveOn(day: IsoDate): RawBuilder<SqlBool> {
  * as integers). An integration test checks that both sides agree document by document on a table
  * of edge cases.
  */
-export function article20Predicates(year: number): Record<Article20DocumentCell, RawBuilder<SqlBool>> {
+function article20Predicates(year: number): Record<Article20DocumentCell, RawBuilder<SqlBool>> {
   const start = yearStart(year);
   const end = yearEnd(year);
   const previousEnd = yearEnd(year - 1);

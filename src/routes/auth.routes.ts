@@ -2,7 +2,7 @@ import { defineRoute } from '../http/api-route.js';
 import { text, z } from '../http/validation.js';
 import type { AuthService } from '../services/auth.service.js';
 
-export const tokenBody = z
+const tokenBody = z
   .object({
     username: text('用户名', 64).refine((v) => v.length > 0, { error: '请输入用户名' }),
     password: z

@@ -25,7 +25,7 @@ export const expiringQuery = z.object({
   organ_id: optional(idParam('机关编号')),
 });
 
-export const EXPORT_TABLES = ['summary', 'timeliness', 'uncovered', 'flagged', 'expiring'] as const;
+const EXPORT_TABLES = ['summary', 'timeliness', 'uncovered', 'flagged', 'expiring'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 
 export const exportQuery = complianceQuery.extend({

@@ -87,7 +87,7 @@ const CHART = { width: 720, height: 280, left: 48, right: 12, top: 36, bottom: 4
  * Grouped bars of shares (0–100 %), one group per category. Returns coordinates only; the template
  * draws them. A missing share draws no bar and says "—", never a bar of 0.
  */
-export function barChart(title: string, series: ChartSeries[], categories: ChartCategory[]) {
+function barChart(title: string, series: ChartSeries[], categories: ChartCategory[]) {
   const plotWidth = CHART.width - CHART.left - CHART.right;
   const plotHeight = CHART.height - CHART.top - CHART.bottom;
   const baseline = CHART.top + plotHeight;

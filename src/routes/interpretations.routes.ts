@@ -14,7 +14,7 @@ const fields = {
 };
 
 export const createInterpretationBody = z.object(fields).strict();
-export const updateInterpretationBody = z
+const updateInterpretationBody = z
   .object(fields)
   .partial()
   .strict()

@@ -3,7 +3,7 @@ import { id, pageOf, paging, requiredText, text, z } from '../http/validation.js
 import type { Actor } from '../services/actor.js';
 import type { OrganService } from '../services/organ.service.js';
 
-export const createOrganBody = z
+const createOrganBody = z
   .object({
     name: requiredText('机关名称', 100),
     short_name: text('机关简称', 50).nullish(),

@@ -32,7 +32,7 @@ const scope = {
   subtree: booleanParam('是否包含下级机关（subtree）'),
 };
 
-export const REPORT_FORMATS = ['json', 'xlsx', 'csv', 'docx'] as const;
+const REPORT_FORMATS = ['json', 'xlsx', 'csv', 'docx'] as const;
 
 export const article20Query = z.object({
   ...scope,

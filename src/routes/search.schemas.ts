@@ -1,6 +1,6 @@
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../domain/document-status.js';
 import { MAX_DOC_YEAR, MIN_DOC_YEAR } from '../domain/doc-number.js';
-import { idParam, listParam, paging, text, z } from '../http/validation.js';
+import { idParam, listParam, paging, requiredText, text, z } from '../http/validation.js';
 import { MAX_RESULTS } from '../services/search.service.js';
 
 const RECORD_KINDS = [...DOCUMENT_KINDS, 'interpretation'] as const;
@@ -23,7 +23,7 @@ export const searchQuery = z
     kind: listParam(z.enum(RECORD_KINDS, { error: `类别应为：${RECORD_KINDS.join('、')}` })),
     status: listParam(z.enum(DOCUMENT_STATUSES, { error: `效力状态应为：${DOCUMENT_STATUSES.join('、')}` })),
     organ_id: listParam(idParam('机关编号')),
-    topic: listParam(text('主题分类', 50).refine((v) => v.length > 0, { error: '主题分类不能为空' })),
+    topic: listParam(requiredText('主题分类', 50)),
     year: listParam(year),
     sort: z.enum(['relevance', 'date'], { error: '排序应为 relevance（相关度）或 date（发布日期）' }).optional().default('relevance'),
     ...paging,

@@ -55,7 +55,7 @@ export function searchPageModel(params: SearchParams, result: SearchResult, orga
       };
     });
     return [{ key, title: FACET_TITLES[key], items }];
-  }).sort((a, b) => LIST_KEYS.indexOf(a.key) - LIST_KEYS.indexOf(b.key));
+  });
 
   const labelOf = (key: ListKey, value: string | number): string => {
     switch (key) {

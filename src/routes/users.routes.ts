@@ -15,7 +15,7 @@ export const createUserBody = z
   })
   .strict();
 
-export const updateUserBody = z
+const updateUserBody = z
   .object({ role: role.optional(), disabled: z.boolean({ error: 'disabled 应为 true 或 false' }).optional(), display_name: text('姓名', 50).nullish() })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });

@@ -18,7 +18,7 @@ import type { DocumentService, NewDocumentInput, PreparedFile } from './document
 import { safeFileName, sniffFile } from './file-type.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
-export const CORPUS_SOURCE = 'corpus';
+const CORPUS_SOURCE = 'corpus';
 
 export type ImportRecord =
   | { line: number; cells: Partial<Record<CatalogField, string>> }

@@ -5,7 +5,7 @@ export type CsvCell = string | number | null | undefined;
  * that a spreadsheet would run as a formula (= + - @ at the start) gets a leading apostrophe, the
  * usual guard against CSV injection; numbers, and text that is just a number, are written as they are.
  */
-export function csvField(value: CsvCell): string {
+function csvField(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   const text = /^[=+\-@\t\r]/.test(value) && !/^-\d+(\.\d+)?$/.test(value) ? `'${value}` : value;

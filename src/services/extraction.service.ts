@@ -4,7 +4,7 @@ import { ExtractorError, type Extractor, type ExtractorFailure } from '../platfo
 import { decodeText, listZipEntries, type FileKind, type TextEncoding } from './file-type.js';
 
 /** The largest body a document may have (the same bound the API puts on a typed-in body). */
-export const MAX_BODY_CHARS = 5_000_000;
+const MAX_BODY_CHARS = 5_000_000;
 
 // A DOCX is deflated XML, typically 5–10× smaller than what it inflates to. Far beyond that, or
 // beyond a size no real document reaches, it is a zip bomb: refused before mammoth inflates it.

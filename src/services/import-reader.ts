@@ -21,7 +21,7 @@ const OLE2 = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const CHUNK = 64 * 1024;
 
 /** The format from the bytes, never from the file name. */
-export function sniffTableFormat(bytes: Buffer): TableFormat {
+function sniffTableFormat(bytes: Buffer): TableFormat {
   if (bytes.length === 0) throw new ValidationError('上传的文件是空的', { file: '文件为空' });
   if (bytes.subarray(0, 4).equals(ZIP)) {
     // Entry names sit uncompressed in the zip's local headers.

@@ -20,7 +20,7 @@ const BATCH = 2000;
  */
 const IN_FLIGHT = 4;
 /** Applied jobs are kept this long: a rebuild replays those its snapshot missed (scripts/reindex.ts). */
-export const KEEP_JOB_HISTORY_SECONDS = 7 * 24 * 3600;
+const KEEP_JOB_HISTORY_SECONDS = 7 * 24 * 3600;
 const PURGE_EVERY_MS = 3600_000;
 const MAX_BACKOFF_SECONDS = 60;
 

@@ -26,7 +26,7 @@ import {
 } from '../domain/article20-form.js';
 import { figuresOf, RECONCILIATION_FORMULA, type Article20Report } from './report.service.js';
 
-export const EXPORT_TYPES = {
+const EXPORT_TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   csv: 'text/csv; charset=utf-8',
@@ -38,7 +38,7 @@ export function reportCaption(report: Article20Report): string {
   return `${report.organ.name}${report.subtree ? '（含下级机关）' : ''} ${report.year} 年度`;
 }
 
-export function exportFileName(report: Article20Report, format: ExportFormat): string {
+function exportFileName(report: Article20Report, format: ExportFormat): string {
   const organ = report.organ.name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '');
   return `${organ}${report.subtree ? '（含下级机关）' : ''}${report.year}年度政府信息公开年报第二十条.${format}`;
 }
@@ -64,7 +64,7 @@ function gridRows(table: Article20FormTable): { text: string; value?: number; sp
 const THIN = { style: 'thin' as const };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 
-export async function article20Xlsx(report: Article20Report): Promise<Buffer> {
+async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '规范性文件库';
   const sheet = workbook.addWorksheet('第二十条', {
@@ -123,7 +123,7 @@ export async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-export function article20Csv(report: Article20Report): Buffer {
+function article20Csv(report: Article20Report): Buffer {
   const pad = (cells: string[]) => [...cells, ...Array<string>(Math.max(0, ARTICLE20_FORM_WIDTH - cells.length)).fill('')];
   const lines: string[][] = [pad([ARTICLE20_SECTION_TITLE]), pad([reportCaption(report)])];
   for (const table of article20FormTables(figuresOf(report))) {
@@ -136,7 +136,7 @@ const DOCX_BORDER = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 const DOCX_BORDERS = { top: DOCX_BORDER, bottom: DOCX_BORDER, left: DOCX_BORDER, right: DOCX_BORDER };
 
 /** The four tables of section 二, in 宋体 as annual reports are typeset, ready to paste. */
-export async function article20Docx(report: Article20Report): Promise<Buffer> {
+async function article20Docx(report: Article20Report): Promise<Buffer> {
   const children: (Paragraph | Table)[] = [
     new Paragraph({ children: [new TextRun({ text: ARTICLE20_SECTION_TITLE, bold: true, font: { eastAsia: '黑体' }, size: 32 })] }),
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: reportCaption(report) })] }),

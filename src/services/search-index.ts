@@ -76,7 +76,7 @@ export interface SearchRecord {
 
 const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], locales: ['zho'] }];
 
-export const SEARCH_INDEX_SETTINGS: Settings = {
+const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
     'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
@@ -160,7 +160,7 @@ function recordsOf(base: RecordBase, text: string): SearchRecord[] {
   return records;
 }
 
-export async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
     const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
@@ -189,7 +189,7 @@ export async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise
   });
 }
 
-export async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
   const rows = await findInterpretationsForIndex(db, ids);
   return rows.flatMap((row) => {
     const docs = row.documents;

@@ -12,11 +12,11 @@ export const MAX_RESULTS = 1000;
 /** At most this many documents carry one 文号 (one per organ and kind); they are pinned first. */
 export const MAX_PINNED = 20;
 
-export const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year'];
+const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year'];
 /** A hit is an id; `head`, the start of its text, serves for the snippet (see search-index.ts). */
-export const HIT_ATTRIBUTES = ['type', 'ref_id', 'head'];
+const HIT_ATTRIBUTES = ['type', 'ref_id', 'head'];
 /** What a pinned 文号 hit brings back: enough to compute its status and its share of the facets. */
-export const PINNED_ATTRIBUTES = [
+const PINNED_ATTRIBUTES = [
   'type', 'ref_id', 'head', 'kind', 'organ_ids', 'topics', 'year', 'published_on', 'effective_on', 'expires_on', 'repealed_on',
 ];
 
@@ -46,7 +46,7 @@ export function statusFilter(status: DocumentStatus, today: number): string {
   }
 }
 
-export function anyOf(expressions: string[]): string {
+function anyOf(expressions: string[]): string {
   return expressions.map((e) => `(${e})`).join(' OR ');
 }
 

@@ -298,7 +298,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     const hydrating = hydrate(ordered, query.words, today, staff);
     hydrating.catch(() => undefined);
 
-    const distribution: Distribution = structuredClone(main!.facetDistribution ?? {});
+    const distribution: Distribution = main!.facetDistribution ?? {};
     const counted = await counting;
     const statusCounts = new Map(
       request.counted.map((s, i) => [s, counted.results[i]?.facetDistribution?.['type']?.['document'] ?? 0]),

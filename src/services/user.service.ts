@@ -8,7 +8,7 @@ import { can, type Actor } from './actor.js';
 import { hashPassword, hashSecret, TOKEN_PREFIX } from './auth.service.js';
 import { translateDbError } from './db-errors.js';
 
-export const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 10;
 
 export interface NewUserInput {
   username: string;
