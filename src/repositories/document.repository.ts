@@ -55,6 +55,24 @@ export function findDocumentById(db: Q, id: number): Promise<DocumentRecord | un
   return documentsWithRepeal(db).select([...summaryColumns, 'd.body']).where('d.id', '=', id).executeTakeFirst();
 }
 
+/** The documents of one organ and kind a new one may clash with, with their repeal day. */
+function sameOrganAndKind(db: Q, organId: number, kind: string) {
+  return documentsWithRepeal(db).select(['d.id', 'd.title', 'r.repealed_on']).where('d.organ_id', '=', organId).where('d.kind', '=', kind);
+}
+
+/** The document of an organ and kind with this 文号 key: what the unique index allows once. */
+export function findDocumentByNumber(db: Q, organId: number, kind: string, docNumberKey: string) {
+  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).executeTakeFirst();
+}
+
+/** Without a 文号: the document of an organ and kind with this title and publication day. */
+export function findDocumentByTitle(db: Q, organId: number, kind: string, title: string, publishedOn: string | null) {
+  return sameOrganAndKind(db, organId, kind)
+    .where('d.title', '=', title)
+    .where((eb) => (publishedOn === null ? eb('d.published_on', 'is', null) : eb('d.published_on', '=', publishedOn)))
+    .executeTakeFirst();
+}
+
 /** Locks the document row so concurrent edits of one document apply one after another. */
 export async function lockDocument(trx: Trx, id: number): Promise<boolean> {
   const row = await trx.selectFrom('documents').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
@@ -219,6 +237,11 @@ export function findDocumentFile(db: Q, documentId: number, fileId?: number) {
     .where('f.document_id', '=', documentId);
   query = fileId === undefined ? query.where('f.role', '=', 'main') : query.where('f.id', '=', fileId);
   return query.executeTakeFirst();
+}
+
+/** Unlinks the document's main original (the stored bytes stay: other documents may share them). */
+export async function deleteMainFile(trx: Trx, documentId: number): Promise<void> {
+  await trx.deleteFrom('document_files').where('document_id', '=', documentId).where('role', '=', 'main').execute();
 }
 
 export async function insertStoredFile(trx: Trx, file: { sha256: string; size: number; type: string }): Promise<void> {

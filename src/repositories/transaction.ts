@@ -16,3 +16,8 @@ export async function withSavepoint<T>(trx: Trx, work: () => Promise<T>): Promis
     throw error;
   }
 }
+
+/** Serializes the transactions that take the same key, until they end (a PostgreSQL advisory lock). */
+export async function lockForTransaction(trx: Trx, key: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+}

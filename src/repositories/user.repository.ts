@@ -112,3 +112,13 @@ export async function recordFailedLogin(db: Q, userId: number, lockAfter: number
 export async function resetFailedLogins(db: Q, userId: number): Promise<void> {
   await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
 }
+
+export async function countActiveAdmins(db: Q): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('role', '=', 'admin')
+    .where('disabled', '=', false)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

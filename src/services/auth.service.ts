@@ -7,8 +7,10 @@ import { insertAuditEntry } from '../repositories/audit.repository.js';
 import * as sessions from '../repositories/session.repository.js';
 import * as users from '../repositories/user.repository.js';
 import type { Actor } from './actor.js';
+import { lockForTransaction } from '../repositories/transaction.js';
 
-export const TOKEN_PREFIX = 'gfw_';
+const TOKEN_PREFIX = 'gfw_';
+const FIRST_ADMIN_LOCK = 4711;
 const LOCK_AFTER_FAILURES = 5;
 const LOCK_SECONDS = 15 * 60;
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
@@ -40,6 +42,17 @@ export interface SessionActor extends Actor {
   displayName: string | null;
 }
 
+/** A new API token for a user: random, shown once, stored only as its hash, with its audit row. */
+export async function mintApiToken(db: Db, userId: number, name: string, ip: string | null): Promise<{ id: number; token: string }> {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const id = await db.transaction().execute(async (trx) => {
+    const id = await users.insertApiToken(trx, { user_id: userId, name, token_hash: hashSecret(token) });
+    await insertAuditEntry(trx, { userId, ip, action: 'token.create', entity: 'api_token', entityId: id, after: { name } });
+    return id;
+  });
+  return { id, token };
+}
+
 export function createAuthService({ db }: { db: Db }) {
   /** The one gate for passwords, used by API tokens and by the sign-in page alike. */
   async function verifyCredentials(username: string, password: string, ip: string | null) {
@@ -63,11 +76,7 @@ export function createAuthService({ db }: { db: Db }) {
   return {
     async issueToken(username: string, password: string, ip: string | null): Promise<{ token: string }> {
       const user = await verifyCredentials(username, password, ip);
-      const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-      await db.transaction().execute(async (trx) => {
-        const id = await users.insertApiToken(trx, { user_id: user.id, name: 'api', token_hash: hashSecret(token) });
-        await insertAuditEntry(trx, { userId: user.id, ip, action: 'token.create', entity: 'api_token', entityId: id });
-      });
+      const { token } = await mintApiToken(db, user.id, 'api', ip);
       return { token };
     },
 
@@ -124,7 +133,7 @@ export function createAuthService({ db }: { db: Db }) {
       const role: Role = 'admin';
       const created = await db.transaction().execute(async (trx) => {
         // Two processes starting at once must not both create an admin.
-        await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.lit(4711)]).as('l')).execute();
+        await lockForTransaction(trx, FIRST_ADMIN_LOCK);
         if ((await users.countUsers(trx)) > 0) return false;
         const id = await users.insertUser(trx, { username, password_hash: passwordHash, role });
         await insertAuditEntry(trx, { userId: null, ip: null, action: 'user.create', entity: 'user', entityId: id, after: { username, role } });

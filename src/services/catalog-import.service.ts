@@ -6,8 +6,6 @@ import { docNumberKey, parseDocNumber } from '../domain/doc-number.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
 import {
-  findDocumentByNumber,
-  findDocumentByTitle,
   findImportedKeys,
   insertImportSource,
 } from '../repositories/catalog-import.repository.js';
@@ -16,6 +14,7 @@ import { withSavepoint } from '../repositories/transaction.js';
 import { can, type Actor } from './actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from './document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
+import { findDocumentByNumber, findDocumentByTitle } from '../repositories/document.repository.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
 const CORPUS_SOURCE = 'corpus';

@@ -156,13 +156,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
 
     if (parsed) {
       const key = docNumberKey(parsed);
-      const clash = await trx
-        .selectFrom('documents')
-        .select('id')
-        .where('organ_id', '=', fields.organ_id)
-        .where('kind', '=', fields.kind)
-        .where('doc_number_key', '=', key)
-        .executeTakeFirst();
+      const clash = await documents.findDocumentByNumber(trx, fields.organ_id, fields.kind, key);
       return { parsed, key, clash: clash?.id, topicIds: topics.map((t) => t.id) };
     }
     return { parsed, key: null, clash: undefined, topicIds: topics.map((t) => t.id) };
@@ -437,7 +431,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
       const extracted = await extraction.extract(file);
       await inTransaction(async (trx) => {
         if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
-        if (role === 'main') await trx.deleteFrom('document_files').where('document_id', '=', id).where('role', '=', 'main').execute();
+        if (role === 'main') await documents.deleteMainFile(trx, id);
         const stored = await storeFile(trx, id, file, role, extracted.textLayer);
         // A document registered before its original arrived gets its body from the original.
         const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.fillEmptyBody(trx, id, extracted.text));

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../db/database.js';
 import type { Role } from '../db/tables.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
 import * as users from '../repositories/user.repository.js';
 import { can, type Actor } from './actor.js';
-import { hashPassword, hashSecret, TOKEN_PREFIX } from './auth.service.js';
+import { hashPassword, mintApiToken } from './auth.service.js';
 import { translateDbError } from './db-errors.js';
+import { lockForTransaction } from '../repositories/transaction.js';
 
+/** Role changes that could remove the last admin run one at a time. */
+const USER_ADMINISTRATION_LOCK = 4712;
 const MIN_PASSWORD_LENGTH = 10;
 
 export interface NewUserInput {
@@ -34,15 +36,6 @@ export function createUserService({ db }: { db: Db }) {
   const audit = (trx: Trx, actor: Actor | null, action: string, entityId: number, after?: unknown, before?: unknown) =>
     insertAuditEntry(trx, { userId: actor?.userId ?? null, ip: actor?.ip ?? null, action, entity: 'user', entityId, after, before });
 
-  async function activeAdmins(trx: Trx): Promise<number> {
-    const row = await trx
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('role', '=', 'admin')
-      .where('disabled', '=', false)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
 
   return {
     async list(actor: Actor) {
@@ -77,11 +70,11 @@ export function createUserService({ db }: { db: Db }) {
     async update(actor: Actor | null, id: number, patch: { role?: Role | undefined; disabled?: boolean | undefined; display_name?: string | null | undefined }) {
       assertAdmin(actor);
       await db.transaction().execute(async (trx) => {
-        await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.lit(4712)]).as('l')).execute();
+        await lockForTransaction(trx, USER_ADMINISTRATION_LOCK);
         const before = await users.findUserById(trx, id);
         if (!before) throw new NotFoundError('用户不存在');
         const losesAdmin = before.role === 'admin' && !before.disabled && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
-        if (losesAdmin && (await activeAdmins(trx)) <= 1) throw new ConflictError('至少要保留一名可用的系统管理员');
+        if (losesAdmin && (await users.countActiveAdmins(trx)) <= 1) throw new ConflictError('至少要保留一名可用的系统管理员');
         const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
         if (Object.keys(changes).length === 0) throw new ValidationError('没有要修改的字段');
         await users.updateUser(trx, id, changes);
@@ -110,12 +103,7 @@ export function createUserService({ db }: { db: Db }) {
 
     /** A new token for the signed-in user; the plain value is returned once and stored only hashed. */
     async createToken(actor: Actor, name: string): Promise<{ id: number; name: string; token: string }> {
-      const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-      const id = await db.transaction().execute(async (trx) => {
-        const id = await users.insertApiToken(trx, { user_id: actor.userId, name, token_hash: hashSecret(token) });
-        await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'token.create', entity: 'api_token', entityId: id, after: { name } });
-        return id;
-      });
+      const { id, token } = await mintApiToken(db, actor.userId, name, actor.ip);
       return { id, name, token };
     },
 
