@@ -24,14 +24,13 @@ import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import type { EnqueuedTaskPromise } from 'meilisearch';
 import { loadConfig } from '../src/config.js';
-import { createDb, type Db } from '../src/db/database.js';
+import type { Db } from '../src/db/database.js';
 import type { NewDocument } from '../src/db/tables.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../src/domain/doc-number.js';
 import type { DocumentKind } from '../src/domain/document-status.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
-import { startInfrastructure } from '../src/platform/infrastructure.js';
+import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
 import { buildRecords, dateToInt, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/services/search-index.js';
@@ -270,10 +269,7 @@ process.on('SIGINT', () => void stopApp().then(() => lifecycle.shutdown()).then(
 const result: Record<string, unknown> = { requested_docs: DOCS, today: TODAY };
 let code = 0;
 try {
-  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('embedded services', stop));
-  const db = createDb(infra.databaseUrl, { max: 4 });
-  lifecycle.add('database', () => db.destroy());
-  await migrateToLatest(db);
+  const { infra, db } = await openDatabase(config, logger, lifecycle, { search: true, maxConnections: 4 });
   const client = createMeiliClient(infra.meiliUrl, infra.meiliKey);
   const indexes = indexNames(client, config.meili.indexPrefix);
 

@@ -16,12 +16,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { sharedExtractor } from '../src/platform/extractor.js';
-import { startInfrastructure } from '../src/platform/infrastructure.js';
+import { openDatabase } from '../src/platform/infrastructure.js';
 import { createLocalStorage } from '../src/platform/storage.js';
 import { findUserByUsername } from '../src/repositories/user.repository.js';
 import { can, type Actor } from '../src/services/actor.js';
@@ -91,10 +89,7 @@ async function main(): Promise<number> {
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) throw new Error('--batch 应为 1 到 5000 之间的整数');
 
-  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('services', stop), { search: false });
-  const db = createDb(infra.databaseUrl, { max: 4 });
-  lifecycle.add('database', () => db.destroy());
-  await migrateToLatest(db);
+  const { db } = await openDatabase(config, logger, lifecycle, { search: false, maxConnections: 4 });
   lifecycle.add('extractor', () => sharedExtractor().close());
 
   const username = values.user ?? config.admin.username;

@@ -8,11 +8,9 @@
  */
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
-import { startInfrastructure } from '../src/platform/infrastructure.js';
+import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { indexNames } from '../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../src/services/search-rebuild.js';
@@ -31,10 +29,7 @@ process.on('SIGTERM', () => void lifecycle.shutdown().then(() => process.exit(14
 
 let code = 0;
 try {
-  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('services', stop));
-  const db = createDb(infra.databaseUrl, { max: 3 });
-  lifecycle.add('database', () => db.destroy());
-  await migrateToLatest(db);
+  const { infra, db } = await openDatabase(config, logger, lifecycle, { search: true, maxConnections: 3 });
   const indexes = indexNames(createMeiliClient(infra.meiliUrl, infra.meiliKey), config.meili.indexPrefix);
 
   const bar = new cliProgress.SingleBar(

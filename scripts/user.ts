@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
 import type { Role } from '../src/db/tables.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { AppError } from '../src/errors.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
-import { startInfrastructure } from '../src/platform/infrastructure.js';
+import { openDatabase } from '../src/platform/infrastructure.js';
 import { findUserByUsername } from '../src/repositories/user.repository.js';
 import { createUserService } from '../src/services/user.service.js';
 
@@ -31,10 +29,7 @@ const lifecycle = createLifecycle(logger);
 let code = 0;
 try {
   if (!command || (command !== 'list' && !username)) throw new Error(USAGE);
-  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('services', stop), { search: false });
-  const db = createDb(infra.databaseUrl, { max: 2 });
-  lifecycle.add('database', () => db.destroy());
-  await migrateToLatest(db);
+  const { db } = await openDatabase(config, logger, lifecycle, { search: false, maxConnections: 2 });
   // The shell acts as the machine's owner: null actor, outside the web's permission checks.
   const users = createUserService({ db });
   const password = values.password ?? randomBytes(12).toString('base64url');

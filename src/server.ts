@@ -2,11 +2,10 @@ import type { Server } from 'node:http';
 import pg from 'pg';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createDb, type Db } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
+import type { Db } from './db/database.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
-import { startInfrastructure } from './platform/infrastructure.js';
+import { openDatabase } from './platform/infrastructure.js';
 import { createExtractorPool } from './platform/extractor.js';
 import { createMeiliClient } from './platform/meili.js';
 import { createLocalStorage } from './platform/storage.js';
@@ -30,13 +29,7 @@ export interface Running {
  */
 export async function startServer(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Running> {
   const started = Date.now();
-  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('embedded services', stop));
-  logger.info({ ms: Date.now() - started }, 'services ready');
-
-  const db = createDb(infra.databaseUrl);
-  lifecycle.add('database pool', () => db.destroy());
-  const applied = await migrateToLatest(db);
-  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const { infra, db } = await openDatabase(config, logger, lifecycle, { search: true });
 
   const indexes = indexNames(createMeiliClient(infra.meiliUrl, infra.meiliKey), config.meili.indexPrefix);
   const storage = createLocalStorage(config.storageDir);

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { createDb, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedMeilisearch } from './embedded-meilisearch.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -10,8 +13,6 @@ export interface Infrastructure {
   /** Empty when search was not asked for. */
   meiliUrl: string;
   meiliKey: string | undefined;
-  /** Stops whatever was started here (nothing, when both services are remote). */
-  stop: () => Promise<void>;
 }
 
 const EMBEDDED_DATABASE = 'gfwj';
@@ -61,5 +62,25 @@ export async function startInfrastructure(
     meiliUrl = embedded.url;
     meiliKey = embedded.masterKey;
   }
-  return { databaseUrl, meiliUrl: meiliUrl ?? '', meiliKey, stop: stopAll };
+  return { databaseUrl, meiliUrl: meiliUrl ?? '', meiliKey };
+}
+
+/**
+ * What the server and every script start with: the services (embedded or configured), a pool on the
+ * database, and the schema migrated; each registered with the lifecycle as soon as it exists.
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  options: { search: boolean; maxConnections?: number },
+): Promise<{ infra: Infrastructure; db: Db; applied: string[] }> {
+  const started = Date.now();
+  const infra = await startInfrastructure(config, logger, (stop) => lifecycle.add('embedded services', stop), { search: options.search });
+  logger.info({ ms: Date.now() - started }, 'services ready');
+  const db = createDb(infra.databaseUrl, options.maxConnections === undefined ? {} : { max: options.maxConnections });
+  lifecycle.add('database pool', () => db.destroy());
+  const applied = await migrateToLatest(db);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  return { infra, db, applied };
 }
