@@ -86,3 +86,12 @@ export function pageOf<T>(items: T[], query: { page: number; page_size: number }
 export function withoutBlanks(query: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.every((x) => x === ''))));
 }
+
+/** A list page's pager: the number of pages, and a link to page n that keeps the other filters. */
+export function pagerOf(query: Record<string, unknown>, total: number, pageSize: number) {
+  const kept = Object.entries(query).filter((e): e is [string, string] => e[0] !== 'page' && typeof e[1] === 'string' && e[1] !== '');
+  return {
+    pages: Math.max(1, Math.ceil(total / pageSize)),
+    pageLink: (page: number) => `?${new URLSearchParams([...kept, ['page', String(page)]])}`,
+  };
+}

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
-import { parseOrThrow, withoutBlanks, z } from '../http/validation.js';
+import { pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import { ROLE_LABELS, type Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { auditQuery, createUserBody, role } from './users.routes.js';
@@ -76,13 +76,11 @@ export function adminPages(services: Services) {
   router.get('/staff/audit', requireStaff('audit:read'), async (req, res) => {
     const query = parseOrThrow(auditQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.audit.list(actorOf(res), query);
-    const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
     res.render('staff/audit', {
       title: '审计日志',
       result,
       query: { ...query, user_id: query.user_id ?? '' },
-      pages: Math.max(1, Math.ceil(result.total / query.page_size)),
-      pageLink: (page: number) => `?${new URLSearchParams([...params, ['page', String(page)]])}`,
+      ...pagerOf(req.query, result.total, query.page_size),
       describe: (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value)),
     });
   });

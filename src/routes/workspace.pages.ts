@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
-import { idParam, isoDate, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
+import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { UploadedFile } from '../services/document.service.js';
 import type { Services } from '../services/index.js';
@@ -86,7 +86,6 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
   router.get('/staff/documents', requireStaff(), async (req, res) => {
     const query = parseOrThrow(listDocumentsQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.documents.list(actorOf(res), query);
-    const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v) as [string, string][]);
     res.render('staff/documents/list', {
       title: '文件管理',
       result,
@@ -94,8 +93,7 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       organs: await services.organs.list(),
       kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       statuses: DOCUMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
-      pages: Math.max(1, Math.ceil(result.total / query.page_size)),
-      pageLink: (page: number) => `?${new URLSearchParams([...params, ['page', String(page)]])}`,
+      ...pagerOf(req.query, result.total, query.page_size),
     });
   });
 
@@ -158,18 +156,23 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
 
   const idOf = (req: Request) => parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误').id;
 
-  router.get('/staff/documents/:id', requireStaff(), async (req, res) => {
-    const document = await services.documents.get(actorOf(res), idOf(req));
-    const interpretations = await services.interpretations.list(actorOf(res), { page: 1, page_size: 100 });
-    res.render('staff/documents/show', {
+  /** The document's staff page, with the message of an action that was refused. */
+  async function renderShow(res: Response, status: number, id: number, error: AppError | null) {
+    const [document, interpretations] = await Promise.all([
+      services.documents.get(actorOf(res), id),
+      services.interpretations.list(actorOf(res), { page: 1, page_size: 100 }),
+    ]);
+    res.status(status).render('staff/documents/show', {
       title: document.title,
       document,
       today: services.clock.today(),
       otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
-      error: null,
+      error,
       fieldLabels: FIELD_LABELS,
     });
-  });
+  }
+
+  router.get('/staff/documents/:id', requireStaff(), (req, res) => renderShow(res, 200, idOf(req), null));
 
   router.get('/staff/documents/:id/edit', staffOnly, async (req, res) => {
     const id = idOf(req);
@@ -203,16 +206,7 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       res.redirect(303, `/staff/documents/${id}`);
     } catch (error) {
       if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
-      const document = await services.documents.get(actorOf(res), id);
-      const interpretations = await services.interpretations.list(actorOf(res), { page: 1, page_size: 100 });
-      res.status(error.status).render('staff/documents/show', {
-        title: document.title,
-        document,
-        today: services.clock.today(),
-        otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
-        error,
-        fieldLabels: FIELD_LABELS,
-      });
+      await renderShow(res, error.status, id, error);
     }
   };
 
