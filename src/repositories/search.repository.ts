@@ -4,6 +4,7 @@ import type { DocumentKind, DocumentStatus } from '../domain/document-status.js'
 import type { IsoDate } from '../domain/dates.js';
 import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from './document.repository.js';
 import { statusPredicate } from './status.sql.js';
+import { groupBy } from '../domain/group-by.js';
 
 type Q = Db | Trx;
 /** Enough for a ten-word query; each one a bound parameter. */
@@ -29,12 +30,13 @@ export async function findDocumentsForIndex(db: Q, ids: number[]) {
       .execute(),
   ]);
   const body = new Map(bodies.map((b) => [b.id, b.body]));
+  const interpretationTitles = groupBy(interpretations, (i) => i.document_id, (i) => i.title);
   return rows.map((row) => ({
     ...row,
     body: body.get(row.id) ?? '',
     topics: topics.get(row.id) ?? [],
     co_issuers: coIssuers.get(row.id) ?? [],
-    interpretation_titles: interpretations.filter((i) => i.document_id === row.id).map((i) => i.title),
+    interpretation_titles: interpretationTitles.get(row.id) ?? [],
   }));
 }
 
@@ -56,12 +58,11 @@ export async function findInterpretationsForIndex(db: Q, ids: number[]) {
   ]);
   const documentIds = [...new Set(links.map((l) => l.id))];
   const [topics, coIssuers] = await Promise.all([topicsOfDocuments(db, documentIds), coIssuersOfDocuments(db, documentIds)]);
-  return rows.map((row) => {
-    const documents = links
-      .filter((l) => l.interpretation_id === row.id)
-      .map((l) => ({ ...l, topics: topics.get(l.id) ?? [], co_issuers: coIssuers.get(l.id) ?? [] }));
-    return { ...row, documents };
-  });
+  const linksOf = groupBy(links, (l) => l.interpretation_id);
+  return rows.map((row) => ({
+    ...row,
+    documents: (linksOf.get(row.id) ?? []).map((l) => ({ ...l, topics: topics.get(l.id) ?? [], co_issuers: coIssuers.get(l.id) ?? [] })),
+  }));
 }
 
 /** The interpretations of these documents: their records repeat the documents' titles. */
