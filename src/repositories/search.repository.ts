@@ -13,6 +13,16 @@ const MAX_SNIPPET_CANDIDATES = 60;
 // ---------------------------------------------------------------------------------------------
 // What the index is built from
 
+/** A document (alias d) issued by one of these organs, as lead organ or as co-issuer. */
+const issuedBy = (organIds: number[]) =>
+  sql<SqlBool>`(d.organ_id = any(${organIds}::int[]) or exists (
+    select 1 from document_co_issuers c where c.document_id = d.id and c.organ_id = any(${organIds}::int[])))`;
+
+/** A document (alias d) filed under one of these topics. */
+const filedUnder = (topics: string[]) =>
+  sql<SqlBool>`exists (select 1 from document_topics dt join topics t on t.id = dt.topic_id
+    where dt.document_id = d.id and t.name = any(${topics}::text[]))`;
+
 /** Documents with everything their index records carry. */
 export async function findDocumentsForIndex(db: Q, ids: number[]) {
   if (ids.length === 0) return [];
@@ -130,33 +140,8 @@ export async function basicSearchDocuments(db: Q, f: BasicSearchFilter) {
       if (f.publicOnly) conditions.push(eb('d.published_on', '<=', f.today));
       if (f.kinds?.length) conditions.push(eb('d.kind', 'in', f.kinds));
       if (f.statuses?.length) conditions.push(eb.or(f.statuses.map((s) => statusPredicate(s, f.today))));
-      if (f.organIds?.length) {
-        const organIds = f.organIds;
-        conditions.push(
-          eb.or([
-            eb('d.organ_id', 'in', organIds),
-            eb.exists(
-              eb
-                .selectFrom('document_co_issuers as c')
-                .select('c.document_id')
-                .whereRef('c.document_id', '=', 'd.id')
-                .where('c.organ_id', 'in', organIds),
-            ),
-          ]),
-        );
-      }
-      if (f.topics?.length) {
-        conditions.push(
-          eb.exists(
-            eb
-              .selectFrom('document_topics as dt')
-              .innerJoin('topics as t', 't.id', 'dt.topic_id')
-              .select('dt.document_id')
-              .whereRef('dt.document_id', '=', 'd.id')
-              .where('t.name', 'in', f.topics),
-          ),
-        );
-      }
+      if (f.organIds?.length) conditions.push(issuedBy(f.organIds));
+      if (f.topics?.length) conditions.push(filedUnder(f.topics));
       if (f.years?.length) conditions.push(eb(documentYear(), 'in', f.years));
       const textMatch = f.terms.map((term) => {
         const pattern = likePattern(term);
@@ -213,20 +198,9 @@ export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
           .innerJoin('documents as d', 'd.id', 'l.document_id')
           .select('l.document_id')
           .whereRef('l.interpretation_id', '=', 'i.id');
-        if (f.organIds?.length) linked = linked.where('d.organ_id', 'in', f.organIds);
-        if (f.topics?.length) {
-          const topics = f.topics;
-          linked = linked.where((e) =>
-            e.exists(
-              e
-                .selectFrom('document_topics as dt')
-                .innerJoin('topics as t', 't.id', 'dt.topic_id')
-                .select('dt.document_id')
-                .whereRef('dt.document_id', '=', 'd.id')
-                .where('t.name', 'in', topics),
-            ),
-          );
-        }
+        // The same organ and topic rules as for documents, as the full index applies them.
+        if (f.organIds?.length) linked = linked.where(issuedBy(f.organIds));
+        if (f.topics?.length) linked = linked.where(filedUnder(f.topics));
         conditions.push(eb.exists(linked));
       }
       for (const term of f.terms) {

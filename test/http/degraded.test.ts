@@ -92,6 +92,16 @@ describe('while Meilisearch is down', () => {
     }
   });
 
+  it('filters interpretations by organ as the full index does: lead organ or co-issuer', async () => {
+    const w = word();
+    const coIssuer = await buildOrgan(ctx.services, admin, { name: `联合发文局${w}` });
+    const joint = await buildDocument(ctx.services, admin, { organ_id: organId, co_organ_ids: [coIssuer.id], title: `联合文件${w}` });
+    const i = await buildInterpretation(ctx.services, admin, [joint.id], { title: `联合解读${w}` });
+    const res = await down.get(`/api/v1/search?q=${encodeURIComponent(w)}&organ_id=${coIssuer.id}`).expect(200);
+    expect(res.body.mode).toBe('basic');
+    expect(res.body.hits.map((h: { type: string; id: number }) => `${h.type}${h.id}`).sort()).toEqual([`document${joint.id}`, `interpretation${i.id}`].sort());
+  });
+
   it('treats % and _ in the query as text, not wildcards', async () => {
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '增长50%_目标的通知' });
     const hits = async (q: string) =>
