@@ -775,3 +775,56 @@ describe('every API error has the same clean shape', () => {
     }
   });
 });
+
+describe('accounts, tokens and the audit log refuse bad input and store nothing', () => {
+  const api = (method: 'post' | 'patch' | 'delete' | 'get', url: string) => ctx.request()[method](url).set(bearer(token));
+
+  it.each([
+    [{ username: '', password: 'long-enough-pw', role: 'editor' }, 'username'],
+    [{ username: 'someone', password: 'long-enough-pw', role: 'root' }, 'role'],
+    [{ username: 'someone', password: 'short', role: 'editor' }, 'password'],
+    [{ username: 'someone', password: 'long-enough-pw', role: 'editor', extra: 1 }, 'extra'],
+  ])('POST /users %j → 400 naming %s', async (body, field) => {
+    await expectNothingStored(ctx.db, async () => {
+      const res = await api('post', '/api/v1/users').send(body);
+      expectApiError(res, 400, 'validation_failed');
+      expect(Object.keys(res.body.error.fields ?? {})).toContain(field);
+    });
+  });
+
+  it('PATCH /users/:id with nothing, a wrong type or a bad id → 400, the user unchanged', async () => {
+    const id = await ctx.services.users.create(null, { username: `patched${Date.now() % 100000}`, password: 'long-enough-pw', role: 'editor' });
+    const before = await ctx.db.selectFrom('users').select(['role', 'disabled']).where('id', '=', id).executeTakeFirstOrThrow();
+    expectApiError(await api('patch', `/api/v1/users/${id}`).send({}), 400, 'validation_failed');
+    const wrong = await api('patch', `/api/v1/users/${id}`).send({ disabled: 'yes' });
+    expectApiError(wrong, 400, 'validation_failed');
+    expect(wrong.body.error.fields).toHaveProperty('disabled');
+    expectApiError(await api('patch', '/api/v1/users/abc').send({ disabled: true }), 400, 'validation_failed');
+    expect(await ctx.db.selectFrom('users').select(['role', 'disabled']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
+  it.each([[{}], [{ name: '' }], [{ name: 'a\u0000b' }], [{ name: 'x'.repeat(101) }]])('POST /auth/tokens %j → 400 naming name', async (body) => {
+    await expectNothingStored(ctx.db, async () => {
+      const res = await api('post', '/api/v1/auth/tokens').send(body);
+      expectApiError(res, 400, 'validation_failed');
+      expect(res.body.error.fields).toHaveProperty('name');
+    });
+  });
+
+  it('DELETE /auth/tokens with a bad or unknown id → 400 / 404', async () => {
+    expectApiError(await api('delete', '/api/v1/auth/tokens/abc'), 400, 'validation_failed');
+    const unknown = await api('delete', '/api/v1/auth/tokens/2147483647');
+    expectApiError(unknown, 404, 'not_found');
+    expect(unknown.body.error.message).toBe('令牌不存在或已撤销');
+  });
+
+  it.each([
+    ['from=2023-02-30', 'from'],
+    ['user_id=1abc', 'user_id'],
+    ['page=0', 'page'],
+  ])('GET /audit?%s → 400 naming %s', async (query, field) => {
+    const res = await api('get', `/api/v1/audit?${query}`);
+    expectApiError(res, 400, 'validation_failed');
+    expect(res.body.error.fields).toHaveProperty(field);
+  });
+});

@@ -156,3 +156,48 @@ describe('registering from an uploaded file', () => {
     await agent.post('/staff/documents/suggest').attach('file', Buffer.from(NOTICE, 'utf8'), 'a.txt').expect(403);
   });
 });
+
+describe('workspace forms refuse bad input with the reason, changing nothing', () => {
+  it('edit, publish, interpretation, repeal and upload forms', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const created = await agent.post('/staff/documents').type('form').send({ _csrf: csrf, kind: 'other', title: '待改的文件', organ_id: String(organId) });
+    const url = created.headers['location']!;
+    const id = Number(url.split('/').pop());
+    const counts = async () => ({
+      interpretations: (await ctx.db.selectFrom('interpretations').select('id').execute()).length,
+      repeals: (await ctx.db.selectFrom('document_repeals').select('document_id').execute()).length,
+      files: (await ctx.db.selectFrom('stored_files').select('sha256').execute()).length,
+    });
+    const before = await counts();
+
+    const edit = await agent.post(url).type('form').send({ _csrf: csrf, kind: 'other', title: '', organ_id: String(organId) });
+    expect(edit.status).toBe(400);
+    expect(edit.text).toContain('标题：标题不能为空');
+    const publish = await agent.post(`${url}/publish`).type('form').send({ _csrf: csrf, published_on: '2023-02-30' });
+    expect(publish.status).toBe(400);
+    expect(publish.text).toContain('不是真实存在的日期');
+    const noTitle = await agent.post(`${url}/interpretations`).type('form').send({ _csrf: csrf, title: '', published_on: '2024-01-01', body: 'x' });
+    expect(noTitle.status).toBe(400);
+    expect(noTitle.text).toContain('标题不能为空');
+    const badLink = await agent.post(`${url}/interpretations`).type('form').send({ _csrf: csrf, interpretation_id: 'abc' });
+    expect(badLink.status).toBe(400);
+    expect(badLink.text).toContain('政策解读应为正整数');
+    const noFile = await agent.post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`).field('x', '1');
+    expect(noFile.status).toBe(400);
+    expect(noFile.text).toContain('请选择要上传的原件');
+
+    const doc = await ctx.services.documents.get({ userId: 1, username: 'x', role: 'admin', ip: null }, id);
+    expect({ title: doc.title, status: doc.status }).toEqual({ title: '待改的文件', status: 'draft' });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a repeal naming a document that is not a number is refused', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const created = await agent.post('/staff/documents').type('form').send({ _csrf: csrf, kind: 'other', title: '待废止的文件', organ_id: String(organId), published_on: '2024-01-01' });
+    const url = created.headers['location']!;
+    const res = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2024-02-01', by_document_id: 'abc' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('废止依据文件应为正整数');
+    expect(await ctx.db.selectFrom('document_repeals').select('document_id').where('document_id', '=', Number(url.split('/').pop())).execute()).toEqual([]);
+  });
+});
