@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors.js';
-import { safeFileName, sniffFile } from '../services/file-type.js';
+import { cleanFileName, safeFileName, sniffFile } from '../services/file-type.js';
 import type { UploadedFile } from '../services/document.service.js';
 
 /** Multer with our limits: one `file` held in memory up to the upload limit (413 beyond it). */
@@ -39,7 +39,7 @@ export function createFileReader(maxUploadBytes: number) {
     }
     await receive(req, res);
     if (!req.file) throw new ValidationError('缺少上传的文件（file 字段）', { file: '必填' });
-    const name = req.file.originalname.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) ?? '';
+    const name = cleanFileName(req.file.originalname);
     return { name, bytes: req.file.buffer };
   };
 }

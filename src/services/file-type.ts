@@ -166,13 +166,20 @@ const DOCUMENT_EXTENSION = /\.(?:pdf|docx?|wps|txt|text)$/i;
  * Keeps the Chinese name; drops any path, characters that break headers or file systems, and
  * bidirectional controls that would show `txt.exe` as `exe.txt`; ends it with the real extension.
  */
-export function safeFileName(original: string, extension: string): string {
+/**
+ * A client's file name made safe to show, log and send back: no path, no control or direction-changing
+ * characters (which can disguise an extension), none that break headers or file systems, bounded.
+ */
+export function cleanFileName(original: string): string {
   const base = original.split(/[\\/]/).pop() ?? '';
-  const cleaned = base
+  return base
     .replace(/[\u0000-\u001f\u007f"<>|:*?\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '')
     .trim()
     .replace(/^\.+/u, '')
     .slice(0, 200);
-  const stem = cleaned.replace(DOCUMENT_EXTENSION, '').trim() || '原件';
+}
+
+export function safeFileName(original: string, extension: string): string {
+  const stem = cleanFileName(original).replace(DOCUMENT_EXTENSION, '').trim() || '原件';
   return stem + extension;
 }
