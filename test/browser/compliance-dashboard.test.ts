@@ -13,7 +13,7 @@ let session: BrowserSession;
 let demo: Awaited<ReturnType<typeof seedDemo>>;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock: fixedClock('2026-11-29'), env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext({ clock: fixedClock('2026-11-29') });
   const { actor } = await ctx.user('admin');
   demo = await seedDemo(ctx.services, actor);
   await ctx.services.users.create(actor, { username: 'compiler7', password, role: 'compiler' });

@@ -12,7 +12,7 @@ let dir: string;
 const password = 'workspace-password';
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext();
   const { actor } = await ctx.user('admin');
   await ctx.services.organs.create(actor, { name: '示例县人民政府', doc_prefixes: ['示政发', '示政规'] });
   await ctx.services.users.create(null, { username: 'legal', password, role: 'editor' });

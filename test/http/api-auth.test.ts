@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { expectApiError, expectHtmlError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type MovableClock, type TestContext } from '../support/context.js';
-import { bearer, buildDocument, buildInterpretation, buildOrgan, minimalPdf, UNLIMITED_RATES, buildUser } from '../support/factories.js';
+import { bearer, buildDocument, buildInterpretation, buildOrgan, minimalPdf, buildUser } from '../support/factories.js';
 
 const TODAY = '2024-06-15';
 const TOMORROW = '2024-06-16';
@@ -20,7 +20,7 @@ let interpretationId: number;
 beforeAll(async () => {
   clock = movableClock();
   clock.set(TODAY);
-  ctx = await createTestContext({ clock, env: UNLIMITED_RATES });
+  ctx = await createTestContext({ clock });
   admin = await ctx.user('admin');
   editor = await ctx.user('editor');
   compiler = await ctx.user('compiler');

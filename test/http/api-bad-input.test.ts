@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { expectApiError, expectHtmlError, expectNothingStored } from '../support/assertions.js';
-import { bearer, buildDocument, buildOrgan, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer, buildDocument, buildOrgan } from '../support/factories.js';
 import type { Actor } from '../../src/services/actor.js';
 
 // Every rejected write must leave every table as it was; every error is a clean Chinese JSON answer.
@@ -16,7 +16,7 @@ let organId: number;
 beforeAll(async () => {
   const clock = movableClock();
   clock.set(TODAY);
-  ctx = await createTestContext({ clock, env: UNLIMITED_RATES });
+  ctx = await createTestContext({ clock });
   ({ token, actor: admin } = await ctx.user('admin'));
   organId = (await buildOrgan(ctx.services, admin, { name: '坏输入测试县人民政府', doc_prefixes: ['坏政发'] })).id;
 });

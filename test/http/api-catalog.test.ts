@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
-import { bearer, buildDocument, buildInterpretation, buildOrgan, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer, buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
 const TODAY = '2024-06-15';
 
@@ -16,7 +16,7 @@ let editorToken: string;
 beforeAll(async () => {
   const clock = movableClock();
   clock.set(TODAY);
-  ctx = await createTestContext({ clock, env: UNLIMITED_RATES });
+  ctx = await createTestContext({ clock });
   ({ actor: admin, token } = await ctx.user('admin'));
   ({ token: editorToken } = await ctx.user('editor'));
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
-import { bearer, buildOrgan, minimalPdf, pngBytes, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer, buildOrgan, minimalPdf, pngBytes } from '../support/factories.js';
 
 const TODAY = '2024-06-15';
 const PDF_TYPE = 'application/pdf';
@@ -24,8 +24,8 @@ beforeAll(async () => {
   const clock = movableClock();
   clock.set(TODAY);
   [ctx, small] = await Promise.all([
-    createTestContext({ clock, env: UNLIMITED_RATES }),
-    createTestContext({ clock, env: { ...UNLIMITED_RATES, MAX_UPLOAD_MB: '1' } }),
+    createTestContext({ clock }),
+    createTestContext({ clock, env: { MAX_UPLOAD_MB: '1' } }),
   ]);
   ({ actor: admin, token } = await ctx.user('admin'));
   organId = (await buildOrgan(ctx.services, admin)).id;

@@ -9,7 +9,7 @@ const tokens = {} as Record<Role, string>;
 const ROLES: Role[] = ['admin', 'editor', 'compiler'];
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { RATE_LIMIT_API_PER_MIN: '100000' } });
+  ctx = await createTestContext();
   for (const role of ROLES) tokens[role] = (await ctx.user(role)).token;
 });
 afterAll(() => ctx?.close());

@@ -27,7 +27,7 @@ async function signIn(username: string) {
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock: fixedClock(TODAY), env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext({ clock: fixedClock(TODAY) });
   admin = (await ctx.user('admin')).actor;
   await ctx.services.users.create(admin, { username: 'editor9', password, role: 'editor' });
   await ctx.services.users.create(admin, { username: 'compiler9', password, role: 'compiler' });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/services/clock.js';
 import { expectApiError } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { bearer, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer } from '../support/factories.js';
 
 /**
  * The seed report (静乐县 2023): 规章 0/0/19, 行政规范性文件 123/0/123, no decisions, no fees. The
@@ -79,7 +79,7 @@ async function seed() {
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock: fixedClock('2024-03-01'), env: UNLIMITED_RATES });
+  ctx = await createTestContext({ clock: fixedClock('2024-03-01') });
   ({ token } = await ctx.user('compiler'));
   await seed();
 });

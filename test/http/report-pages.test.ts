@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/services/clock.js';
 import { expectHtmlError, expectNoLeak } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { UNLIMITED_RATES } from '../support/factories.js';
 import { signedInAgent } from '../support/staff.js';
 
 let ctx: TestContext;
@@ -12,7 +11,7 @@ let bureau: number;
 const password = 'compiler-password-1';
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock: fixedClock('2024-03-01'), env: UNLIMITED_RATES });
+  ctx = await createTestContext({ clock: fixedClock('2024-03-01') });
   const { actor } = await ctx.user('admin');
   county = (await ctx.services.organs.create(actor, { name: '静乐县人民政府' })).id;
   bureau = (await ctx.services.organs.create(actor, { name: '静乐县<市场>监督管理局', parent_id: county })).id;

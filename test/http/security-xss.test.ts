@@ -11,7 +11,7 @@ let interpretationId: number;
 const password = 'xss-admin-password';
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext();
   await ctx.services.users.create(null, { username: 'xadmin', password, role: 'admin', display_name: PAYLOADS[1] });
   const { actor } = await ctx.user('admin');
   const organ = await ctx.services.organs.create(actor, { name: `县政府${PAYLOADS[0]}`, short_name: PAYLOADS[2] });

@@ -6,7 +6,7 @@ let ctx: TestContext;
 const password = 'admin-password-123';
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext();
   await ctx.services.users.create(null, { username: 'boss', password, role: 'admin' });
   await ctx.services.users.create(null, { username: 'clerk', password, role: 'editor' });
 });

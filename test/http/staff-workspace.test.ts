@@ -7,7 +7,7 @@ let organId: number;
 const password = 'editor-password-1';
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { RATE_LIMIT_SIGNIN_PER_MIN: '1000' } });
+  ctx = await createTestContext();
   const { actor } = await ctx.user('admin');
   organId = (await ctx.services.organs.create(actor, { name: '示例县人民政府', doc_prefixes: ['示政发'] })).id;
   await ctx.services.users.create(null, { username: 'legal', password, role: 'editor' });

@@ -5,7 +5,7 @@ import type { Actor } from '../../src/services/actor.js';
 import { sharedExtractor } from '../../src/platform/extractor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { bearer, buildDocument, buildOrgan, pngBytes, UNLIMITED_RATES } from '../support/factories.js';
+import { bearer, buildDocument, buildOrgan, pngBytes } from '../support/factories.js';
 import {
   chinesePdf,
   docxFile,
@@ -25,7 +25,7 @@ let token: string;
 let organId: number;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: UNLIMITED_RATES });
+  ctx = await createTestContext();
   ({ actor: admin, token } = await ctx.user('admin'));
   organId = (
     await buildOrgan(ctx.services, admin, { name: `静安区人民政府${randomBytes(2).toString('hex')}`, doc_prefixes: ['静府规'] })

@@ -75,12 +75,6 @@ export function pngBytes(): Buffer {
   );
 }
 
-/**
- * Environment for test contexts that are not about rate limiting: a test file sends hundreds of
- * requests from one address within a minute, which the per-minute budgets would rightly refuse.
- */
-export const UNLIMITED_RATES = { RATE_LIMIT_SIGNIN_PER_MIN: '1000000', RATE_LIMIT_API_PER_MIN: '1000000' };
-
 /** A staff account with a known password (for sign-in tests); ctx.user() is enough when only a token is needed. */
 export async function buildUser(services: Services, role: 'admin' | 'editor' | 'compiler' = 'editor') {
   const username = `user_${unique()}`;
