@@ -4,6 +4,7 @@ import { fixedClock } from '../../src/services/clock.js';
 import { expectApiError, expectHtmlError, expectNoLeak } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
+import { csrfOf, signedInAgent } from '../support/staff.js';
 
 const TODAY = '2026-11-29';
 const password = 'correct-horse-battery';
@@ -13,18 +14,7 @@ let admin: Actor;
 let organ: number;
 const ids: Record<string, number> = {};
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-
-async function signIn(username: string) {
-  const agent = ctx.request();
-  const page = await agent.get('/staff/login').expect(200);
-  await agent
-    .post('/staff/login')
-    .type('form')
-    .send({ _csrf: csrfOf(page.text), username, password, next: '/staff' })
-    .expect(303);
-  return agent;
-}
+const signIn = async (username: string) => (await signedInAgent(ctx, username, password)).agent;
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock: fixedClock(TODAY) });

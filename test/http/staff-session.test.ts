@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/context.js';
+import { csrfOf } from '../support/staff.js';
 
 let ctx: TestContext;
 const password = 'correct-horse-battery';
@@ -10,7 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 const sessionCookie = (res: { headers: Record<string, unknown> }) =>
   ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('gfwj_sid='));
 
