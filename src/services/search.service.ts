@@ -23,7 +23,7 @@ import {
   type BasicSearchFilter,
 } from '../repositories/search.repository.js';
 import { findDocumentSummaries } from '../repositories/document.repository.js';
-import { listOrgans } from '../repositories/organ.repository.js';
+import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
@@ -48,7 +48,6 @@ const SEARCH_TIMEOUT_MS = 3000;
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
 const RETRY_MEILI_AFTER_MS = 5000;
 const ORGAN_NAMES_TTL_MS = 60_000;
-const ORGAN_NAMES_RETRY_MS = 5_000;
 
 export type SearchSort = 'relevance' | 'date';
 
@@ -225,24 +224,21 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
   }
 
   /**
-   * Organ names by id, for facet labels: read once and again only after a minute or when an unknown
-   * id turns up, so a search does not wait on one more query for them.
+   * Organ names by id, for facet labels: all read once a minute, so a search does not wait on one
+   * more query for them; ids the cache does not know yet (an organ made since, perhaps by another
+   * process) are looked up by key and added, so a new organ is labelled in its first search.
    */
   let organCache: { at: number; names: Promise<Map<number, string>> } | undefined;
   async function organNamesFor(ids: number[]): Promise<Map<number, string>> {
-    const age = organCache ? Date.now() - organCache.at : Infinity;
-    // An unknown id (a new organ, or one typed into a URL) reloads, but at most every few seconds,
-    // and the searches arriving meanwhile share the one reload.
-    if (organCache && age > ORGAN_NAMES_RETRY_MS) {
-      const names = await organCache.names;
-      if (age > ORGAN_NAMES_TTL_MS || ids.some((id) => !names.has(id))) organCache = undefined;
-    }
-    if (!organCache) {
+    if (!organCache || Date.now() - organCache.at > ORGAN_NAMES_TTL_MS) {
       const names = listOrgans(db).then((organs) => new Map(organs.map((o) => [o.id, o.name])));
       organCache = { at: Date.now(), names };
       names.catch(() => (organCache = undefined));
     }
-    return organCache.names;
+    const names = await organCache.names;
+    const unknown = ids.filter((id) => !names.has(id));
+    if (unknown.length > 0) for (const organ of await findOrgansByIds(db, unknown)) names.set(organ.id, organ.name);
+    return names;
   }
 
   async function facetsFrom(distribution: Distribution, statusCounts: Map<DocumentStatus, number>): Promise<SearchFacets> {
