@@ -12,6 +12,7 @@ import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
+import { systemClock } from '../src/services/clock.js';
 import { indexNames } from '../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../src/services/search-rebuild.js';
 
@@ -38,7 +39,7 @@ try {
   );
   let started = false;
   const began = Date.now();
-  const result = await rebuildSearchIndex(db, indexes, ({ phase, done, total }) => {
+  const result = await rebuildSearchIndex(db, indexes, systemClock(config.timeZone).today(), ({ phase, done, total }) => {
     if (!started) {
       bar.start(total, 0, { phase: PHASES[phase] });
       started = true;

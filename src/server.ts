@@ -35,7 +35,8 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
   const storage = createLocalStorage(config.storageDir);
   const extractor = createExtractorPool();
   lifecycle.add('extractor', () => extractor.close());
-  const services = createServices({ db, indexes, storage, clock: systemClock(config.timeZone), extractor });
+  const clock = systemClock(config.timeZone);
+  const services = createServices({ db, indexes, storage, clock, extractor });
 
   const admin = await services.auth.ensureInitialAdmin(config.admin.username, config.admin.password);
   if (admin.generatedPassword) {
@@ -45,7 +46,7 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
     );
   }
 
-  const worker = createIndexWorker({ db, indexes, logger });
+  const worker = createIndexWorker({ db, indexes, logger, clock });
   worker.start();
   lifecycle.add('index worker', () => worker.stop());
   // Commits that write index jobs NOTIFY this channel, from any app process; the poll is the fallback.

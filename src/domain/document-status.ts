@@ -60,6 +60,29 @@ export function documentStatusAsOf(doc: StatusDates, day: IsoDate): DocumentStat
   return 'in_force';
 }
 
+export interface StatusPeriod {
+  status: DocumentStatus;
+  /** First day with this status; null when it has had it from the start. */
+  from: IsoDate | null;
+  /** First day with another status; null when it keeps this one for good. */
+  until: IsoDate | null;
+}
+
+/**
+ * The stretch of days around `day` over which the status stays what it is on `day`. The status
+ * changes only on the days its dates name (publication, taking effect, the day after expiry, repeal),
+ * and only forwards, so the nearest of those days on which it does change bound the stretch.
+ */
+export function statusPeriod(doc: StatusDates, day: IsoDate): StatusPeriod {
+  const status = documentStatusAsOf(doc, day);
+  const changes = [doc.published_on, doc.effective_on, doc.repealed_on, doc.expires_on === null ? null : addDays(doc.expires_on, 1)]
+    .filter((d): d is IsoDate => d !== null)
+    .filter((d) => documentStatusAsOf(doc, d) !== documentStatusAsOf(doc, addDays(d, -1)));
+  const before = changes.filter((d) => d <= day).sort();
+  const after = changes.filter((d) => d > day).sort();
+  return { status, from: before.at(-1) ?? null, until: after[0] ?? null };
+}
+
 export type ValidityEndCause = 'repealed' | 'expired';
 
 /**

@@ -3,6 +3,7 @@ import type { Db, Trx } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import {
   claimDueJobs,
+  enqueueIndexJobs,
   markJobsDone,
   postponeJobs,
   purgeJobHistory,
@@ -10,7 +11,9 @@ import {
   type IndexedEntity,
 } from '../repositories/index-job.repository.js';
 import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
-import { ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { Clock } from './clock.js';
+import { documentsWithStaleStatus, ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
 
 const BATCH = 2000;
 /**
@@ -46,12 +49,30 @@ async function lockEntities(trx: Trx, jobs: ClaimedJob[]): Promise<Set<string>> 
  * Applies index jobs from the outbox to Meilisearch. Jobs leave the queue only after Meilisearch
  * confirms the task, so an outage or a crash loses nothing: the jobs wait and are retried with backoff.
  */
-export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: SearchIndexes; logger: Logger }) {
+export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; indexes: SearchIndexes; logger: Logger; clock: Clock }) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
   let indexReady = false;
   let lastPurge = 0;
+  let statusesOf: IsoDate | undefined;
+
+  /**
+   * Once a day, queues the documents whose indexed status has run out (a term ended, a repeal or a
+   * publication day came), so that counting statuses stays one facet. Searches are right without it,
+   * only slower; so a failure is logged and tried again on the next round.
+   */
+  async function refreshStatuses(): Promise<void> {
+    const today = clock.today();
+    if (!indexReady || statusesOf === today) return;
+    try {
+      const ids = await documentsWithStaleStatus(indexes.client, indexes.search, today);
+      if (ids.length) await db.transaction().execute((trx) => enqueueIndexJobs(trx, 'document', ids));
+      statusesOf = today;
+    } catch (error) {
+      logger.warn({ err: error }, 'could not look for documents whose status changed; will retry');
+    }
+  }
 
   /** Queues the current state of the jobs' entities in Meilisearch; resolves to the tasks to wait for. */
   async function enqueue(trx: Trx, jobs: ClaimedJob[]) {
@@ -63,7 +84,7 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
     const documents = ids('document');
     // Interpretation records repeat their documents' titles, organs and topics.
     const interpretations = [...new Set([...ids('interpretation'), ...(await interpretationIdsOfDocuments(trx, documents))])];
-    return writeEntities(trx, indexes.client, indexes.search, { documents, interpretations });
+    return writeEntities(trx, indexes.client, indexes.search, { documents, interpretations }, clock.today());
   }
 
   /**
@@ -134,6 +155,7 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
         (error: unknown) => logger.warn({ err: error }, 'search index not reachable; will retry'),
       );
     }
+    await refreshStatuses();
     await applyAllDue();
     if (Date.now() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = Date.now();
@@ -174,6 +196,7 @@ export function createIndexWorker({ db, indexes, logger }: { db: Db; indexes: Se
       stopped = false;
       try {
         await running;
+        await refreshStatuses();
         await applyAllDue();
       } finally {
         stopped = wasStopped;

@@ -2,8 +2,9 @@ import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import type { Db, Trx } from '../db/database.js';
 import { docNumberSearchForm, parseDocNumber } from '../domain/doc-number.js';
 import type { IsoDate } from '../domain/dates.js';
-import type { DocumentKind } from '../domain/document-status.js';
+import { statusPeriod, type DocumentKind, type DocumentStatus } from '../domain/document-status.js';
 import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
+import { stalePeriodFilter } from './search-query.js';
 import { filterValue, normalizeForIndex, splitIntoChunks } from './search-text.js';
 
 /**
@@ -72,7 +73,19 @@ export interface SearchRecord {
   effective_on: number | null;
   expires_on: number | null;
   repealed_on: number | null;
+  /**
+   * A document's status over the days status_from ≤ D < status_until (0 and NO_END for open ends),
+   * as computed when the record was written; null for interpretations. Within that period the
+   * status counts are one facet; outside it the search works from the dates (search-query.ts), and
+   * the index worker rewrites such records once a day.
+   */
+  status: DocumentStatus | null;
+  status_from: number | null;
+  status_until: number | null;
 }
+
+/** status_until of a status that lasts for good. */
+export const NO_END = 99_991_231;
 
 const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], locales: ['zho'] }];
 
@@ -80,7 +93,7 @@ const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
     'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
-    'published_on', 'effective_on', 'expires_on', 'repealed_on',
+    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'status_from', 'status_until',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
   displayedAttributes: ['*'],
@@ -160,10 +173,11 @@ function recordsOf(base: RecordBase, text: string): SearchRecord[] {
   return records;
 }
 
-async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
     const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
+    const period = statusPeriod(row, today);
     return recordsOf(
       {
         group: `d${row.id}`,
@@ -183,6 +197,9 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[]): Promise<Search
         effective_on: dateToInt(row.effective_on ?? row.published_on),
         expires_on: dateToInt(row.expires_on),
         repealed_on: dateToInt(row.repealed_on),
+        status: period.status,
+        status_from: dateToInt(period.from) ?? 0,
+        status_until: dateToInt(period.until) ?? NO_END,
       },
       row.body,
     );
@@ -218,6 +235,9 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<
         effective_on: null,
         expires_on: null,
         repealed_on: null,
+        status: null,
+        status_from: null,
+        status_until: null,
       },
       row.body,
     );
@@ -229,9 +249,10 @@ export interface Entities {
   interpretations: number[];
 }
 
-export async function buildRecords(db: Db | Trx, entities: Entities): Promise<SearchRecord[]> {
+/** The records of these entities, with the document statuses of `today`. */
+export async function buildRecords(db: Db | Trx, entities: Entities, today: IsoDate): Promise<SearchRecord[]> {
   return [
-    ...(await buildDocumentRecords(db, entities.documents)),
+    ...(await buildDocumentRecords(db, entities.documents, today)),
     ...(await buildInterpretationRecords(db, entities.interpretations)),
   ];
 }
@@ -247,9 +268,15 @@ const groupsOf = (entities: Entities) => [
  * deleted. Additions go alone whenever possible, so Meilisearch can merge queued ones into one batch.
  * Returns the tasks; the change is applied once waitForTasks resolves for them.
  */
-export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: string, entities: Entities): Promise<EnqueuedTaskPromise[]> {
+export async function writeEntities(
+  db: Db | Trx,
+  client: Meilisearch,
+  uid: string,
+  entities: Entities,
+  today: IsoDate,
+): Promise<EnqueuedTaskPromise[]> {
   const index = client.index<SearchRecord>(uid);
-  const records = await buildRecords(db, entities);
+  const records = await buildRecords(db, entities, today);
   const groups = groupsOf(entities);
   const written = new Set(records.map((r) => r.id));
   const continuations = groups.length
@@ -267,6 +294,19 @@ export async function writeEntities(db: Db | Trx, client: Meilisearch, uid: stri
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));
   return tasks;
+}
+
+/** Documents whose records carry a status that is not that of `today` (see SearchRecord.status). */
+export async function documentsWithStaleStatus(client: Meilisearch, uid: string, today: IsoDate): Promise<number[]> {
+  const ids = new Set<number>();
+  const page = 1000;
+  for (let offset = 0; ; offset += page) {
+    const { results } = await client
+      .index<SearchRecord>(uid)
+      .getDocuments({ filter: stalePeriodFilter(dateToInt(today)!), fields: ['ref_id'], limit: page, offset });
+    for (const record of results) ids.add(record.ref_id);
+    if (results.length < page) return [...ids];
+  }
 }
 
 /** Waits until Meilisearch has applied the tasks; throws when one failed. */

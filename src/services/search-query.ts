@@ -12,7 +12,13 @@ export const MAX_RESULTS = 1000;
 /** At most this many documents carry one 文号 (one per organ and kind); they are pinned first. */
 export const MAX_PINNED = 20;
 
-const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year'];
+const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year', 'status'];
+/**
+ * Documents of a search whose indexed status period does not hold today are read one by one (their
+ * status from their dates); more than this many, and each status is counted by a query of its own.
+ */
+export const MAX_STALE = 100;
+const STALE_ATTRIBUTES = ['status', 'published_on', 'effective_on', 'expires_on', 'repealed_on'];
 /** A hit is an id; `head`, the start of its text, serves for the snippet (see search-index.ts). */
 const HIT_ATTRIBUTES = ['type', 'ref_id', 'head'];
 /** What a pinned 文号 hit brings back: enough to compute its status and its share of the facets. */
@@ -44,6 +50,14 @@ export function statusFilter(status: DocumentStatus, today: number): string {
     case 'in_force':
       return `${document} AND ${published} AND NOT ${repealed} AND NOT ${expired} AND NOT ${notEffective}`;
   }
+}
+
+/**
+ * Documents whose indexed status (search-index.ts) is not that of `today`, or that were indexed
+ * before records carried one.
+ */
+export function stalePeriodFilter(today: number): string {
+  return `type = "document" AND (status_from NOT EXISTS OR status_from > ${today} OR status_until <= ${today})`;
 }
 
 function anyOf(expressions: string[]): string {
@@ -105,12 +119,17 @@ export interface RequestParams extends FilterParams {
   page_size: number;
 }
 
+export type RequestName = 'main' | 'stale' | 'statuses' | 'pinned';
+
 /**
- * The Meilisearch requests that answer a search, sent at once (Meilisearch answers them in parallel):
- * `search`, the page of hits with its facets and, for a 文号, the documents that carry it (pinned
- * first); `counts`, the number of documents per status, which depends on the day and so cannot be a
- * stored facet. Without a status filter the page's own total gives in_force as the rest, so it is not
- * counted. `text` is what Meilisearch gets as q (a 文号 in its spaced form).
+ * The Meilisearch requests that answer a search. `search`, sent as one multi-search, whose answers
+ * `answersOf` names: `main`, the page of hits with its facets; `stale`, the documents among all hits
+ * (whatever status is asked for) whose indexed status is not today's, nearly always none since the
+ * index worker rewrites them daily, which the app moves to the right status; `statuses`, when a status
+ * is asked for, the status facet without it (the facet shows what each choice would give); `pinned`,
+ * for a 文号, the documents that carry it, shown first. `counts`, sent only when more than MAX_STALE
+ * documents are stale: the number of documents of each status in `counted`, from their dates.
+ * `text` is what Meilisearch gets as q (a 文号 in its spaced form).
  */
 export function buildMeiliRequest(
   params: RequestParams,
@@ -132,9 +151,8 @@ export function buildMeiliRequest(
   // page whatever their number, and cut once it is known.
   const regularOffset = docNumberKey ? Math.max(0, offset - MAX_PINNED) : offset;
   const regularLimit = docNumberKey ? params.page_size + (offset - regularOffset) : params.page_size;
-  const counted = DOCUMENT_STATUSES.filter((s) => (staff || s !== 'draft') && (statusFilters.length > 0 || s !== 'in_force'));
-  const search: MultiSearchParams['queries'] = [
-    {
+  const queries = {
+    main: {
       ...common,
       indexUid,
       filter: [...base, ...statusFilters, ...exclude],
@@ -144,19 +162,28 @@ export function buildMeiliRequest(
       attributesToRetrieve: HIT_ATTRIBUTES,
       ...(byDate ? { sort: ['published_on:desc', 'signed_on:desc'] } : {}),
     },
-    ...(docNumberKey
-      ? [
-          {
-            indexUid,
-            q: '',
-            filter: [...base, 'type = "document"', `doc_number_key = ${filterValue(docNumberKey)}`],
-            limit: MAX_PINNED,
-            sort: ['published_on:desc'],
-            attributesToRetrieve: PINNED_ATTRIBUTES,
-          },
-        ]
-      : []),
-  ];
+    stale: {
+      ...common,
+      indexUid,
+      filter: [...base, ...exclude, stalePeriodFilter(today)],
+      // One more than can be used, to tell "all of them" from "more than that".
+      limit: MAX_STALE + 1,
+      attributesToRetrieve: STALE_ATTRIBUTES,
+    },
+    statuses: statusFilters.length ? { ...common, indexUid, filter: [...base, ...exclude], limit: 0, facets: ['status'] } : null,
+    pinned: docNumberKey
+      ? {
+          indexUid,
+          q: '',
+          filter: [...base, 'type = "document"', `doc_number_key = ${filterValue(docNumberKey)}`],
+          limit: MAX_PINNED,
+          sort: ['published_on:desc'],
+          attributesToRetrieve: PINNED_ATTRIBUTES,
+        }
+      : null,
+  } satisfies Record<RequestName, MultiSearchParams['queries'][number] | null>;
+  const sent = (Object.keys(queries) as RequestName[]).filter((name) => queries[name] !== null);
+  const counted = DOCUMENT_STATUSES.filter((s) => staff || s !== 'draft');
   const counts: MultiSearchParams['queries'] = counted.map((s) => ({
     ...common,
     indexUid,
@@ -164,5 +191,11 @@ export function buildMeiliRequest(
     limit: 0,
     facets: ['type'],
   }));
-  return { search, counts, counted, regularOffset };
+  return {
+    search: sent.map((name) => queries[name]!),
+    answersOf: <T>(results: T[]): Partial<Record<RequestName, T>> => Object.fromEntries(sent.map((name, i) => [name, results[i]])),
+    counts,
+    counted,
+    regularOffset,
+  };
 }

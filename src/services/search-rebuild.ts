@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { EnqueuedTaskPromise } from 'meilisearch';
 import type { Db } from '../db/database.js';
+import type { IsoDate } from '../domain/dates.js';
 import { currentSnapshot, requeueJobsInvisibleTo } from '../repositories/index-job.repository.js';
 import { countForIndex, idsAfter } from '../repositories/search.repository.js';
 import { buildRecords, deleteIndexIfAny, ensureIndex, rebuildIndexName, waitForTasks, type SearchIndexes } from './search-index.js';
@@ -34,6 +35,8 @@ export interface RebuildResult {
 export async function rebuildSearchIndex(
   db: Db,
   indexes: SearchIndexes,
+  /** The day whose document statuses the records carry. */
+  today: IsoDate,
   /** May return a promise, which the rebuild waits for (tests use it to act mid-rebuild). */
   onProgress: (progress: RebuildProgress) => void | Promise<void> = () => undefined,
 ): Promise<RebuildResult> {
@@ -65,10 +68,11 @@ export async function rebuildSearchIndex(
               const ids = await idsAfter(trx, table, after, BATCH);
               if (ids.length === 0) break;
               after = ids.at(-1)!;
-              const batch = await buildRecords(trx, {
-                documents: table === 'documents' ? ids : [],
-                interpretations: table === 'interpretations' ? ids : [],
-              });
+              const batch = await buildRecords(
+                trx,
+                { documents: table === 'documents' ? ids : [], interpretations: table === 'interpretations' ? ids : [] },
+                today,
+              );
               records += batch.length;
               queued.push(index.addDocuments(batch, { primaryKey: 'id' }));
               if (queued.length >= MAX_QUEUED) await waitForTasks(queued.splice(0, 1));

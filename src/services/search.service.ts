@@ -7,6 +7,7 @@ import {
   KIND_LABELS,
   STATUS_LABELS,
   documentStatusAsOf,
+  isDocumentStatus,
   type DocumentKind,
   type DocumentStatus,
 } from '../domain/document-status.js';
@@ -27,7 +28,7 @@ import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
-import { buildMeiliRequest, statusOfIndexed } from './search-query.js';
+import { MAX_STALE, buildMeiliRequest, statusOfIndexed, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
   SNIPPET_LEAD,
@@ -110,6 +111,15 @@ interface IndexedHit {
   ref_id: number;
   /** The start of the text, from the index; absent in the simple search. */
   head?: string;
+}
+
+interface StaleHit {
+  /** Absent on records indexed before they carried one. */
+  status?: DocumentStatus | null;
+  published_on: number | null;
+  effective_on: number | null;
+  expires_on: number | null;
+  repealed_on: number | null;
 }
 
 interface PinnedHit extends IndexedHit {
@@ -265,6 +275,31 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     };
   }
 
+  /**
+   * Documents per status as of today: the indexed status facet, with the few documents whose indexed
+   * status has run out moved to today's; when there are too many of those, one count per status.
+   */
+  async function countStatuses(
+    request: ReturnType<typeof buildMeiliRequest>,
+    answers: Partial<Record<RequestName, MultiSearchResponse<Record<string, unknown>>['results'][number]>>,
+    today: IsoDate,
+    signal: AbortSignal,
+  ): Promise<Map<DocumentStatus, number>> {
+    const stale = (answers.stale?.hits ?? []) as unknown as StaleHit[];
+    if (stale.length > MAX_STALE) {
+      const counted = (await indexes.client.multiSearch({ queries: request.counts }, { signal })).results;
+      return new Map(request.counted.map((s, i) => [s, counted[i]?.facetDistribution?.['type']?.['document'] ?? 0]));
+    }
+    const facet = (answers.statuses ?? answers.main)?.facetDistribution?.['status'] ?? {};
+    const counts = new Map(Object.entries(facet).filter(([s]) => isDocumentStatus(s)) as [DocumentStatus, number][]);
+    const add = (status: DocumentStatus, n: number) => counts.set(status, (counts.get(status) ?? 0) + n);
+    for (const hit of stale) {
+      if (hit.status) add(hit.status, -1);
+      add(statusOfIndexed(hit, today), 1);
+    }
+    return counts;
+  }
+
   async function searchMeili(actor: Actor | null, params: SearchParams): Promise<SearchResult> {
     const today = clock.today();
     const staff = can(actor, 'document:read-drafts');
@@ -279,30 +314,20 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     });
     const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
     type Response = MultiSearchResponse<Record<string, unknown>>;
-    const searching = indexes.client.multiSearch({ queries: request.search }, { signal }) as Promise<Response>;
-    const counting = indexes.client.multiSearch({ queries: request.counts }, { signal }) as Promise<Response>;
-    // Awaited below; until then a failure must not count as unhandled.
-    counting.catch(() => undefined);
-    const [main, pinnedResult] = (await searching).results;
-    const pinnedAll = (pinnedResult?.hits ?? []) as unknown as PinnedHit[];
+    const answers = request.answersOf(((await indexes.client.multiSearch({ queries: request.search }, { signal })) as Response).results);
+    const main = answers.main!;
+    const pinnedAll = (answers.pinned?.hits ?? []) as unknown as PinnedHit[];
     const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
     const regular = (main!.hits as unknown as IndexedHit[]).slice(
       query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
     );
     const ordered = [...pinned.slice(offset), ...regular].slice(0, params.page_size);
-    // The rows are read while Meilisearch is still counting statuses.
+    // The rows are read while the statuses are counted.
     const hydrating = hydrate(ordered, query.words, today, staff);
     hydrating.catch(() => undefined);
 
-    const distribution: Distribution = main!.facetDistribution ?? {};
-    const counted = await counting;
-    const statusCounts = new Map(
-      request.counted.map((s, i) => [s, counted.results[i]?.facetDistribution?.['type']?.['document'] ?? 0]),
-    );
-    if (!request.counted.includes('in_force')) {
-      const documents = distribution['type']?.['document'] ?? 0;
-      statusCounts.set('in_force', documents - request.counted.reduce((sum, s) => sum + (statusCounts.get(s) ?? 0), 0));
-    }
+    const distribution: Distribution = main.facetDistribution ?? {};
+    const statusCounts = await countStatuses(request, answers, today, signal);
     for (const hit of pinnedAll) {
       const status = statusOfIndexed(hit, today);
       statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const unreachable = indexNames(createMeiliClient('http://127.0.0.1:1', undefined), ctx.config.meili.indexPrefix);
   const services = createServices({ db: ctx.db, indexes: unreachable, storage: createLocalStorage(storageDir), clock });
   down = supertest.agent(createApp({ config: ctx.config, services, logger: createLogger('silent') }));
-  downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent') });
+  downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent'), clock: ctx.clock });
 });
 afterAll(async () => {
   await downWorker?.stop();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   ({ actor: admin } = await ctx.user('admin'));
   organId = (await buildOrgan(ctx.services, admin, { name: '索引测试县人民政府' })).id;
   const unreachable = indexNames(createMeiliClient('http://127.0.0.1:1', undefined), ctx.config.meili.indexPrefix);
-  downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent') });
+  downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent'), clock: ctx.clock });
 });
 afterAll(async () => {
   await downWorker?.stop();

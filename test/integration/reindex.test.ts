@@ -35,7 +35,7 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
     // Not applied by the worker: only the rebuild puts them in.
     await ctx.db.deleteFrom('index_jobs').execute();
     const phases: RebuildProgress['phase'][] = [];
-    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, (p) => {
+    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, ctx.clock.today(), (p) => {
       if (phases.at(-1) !== p.phase) phases.push(p.phase);
     });
     expect(phases).toEqual(['reading', 'indexing', 'swapping']);
@@ -56,7 +56,7 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
 
     const answers: string[][] = [];
     let changedMidway = false;
-    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, async (p) => {
+    const result = await rebuildSearchIndex(ctx.db, ctx.indexes, ctx.clock.today(), async (p) => {
       // Searches go on against the live index throughout.
       answers.push(await findIds(stable));
       if (p.phase === 'reading' && !changedMidway) {
@@ -81,9 +81,9 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
 
   it('refuses to run twice at once', async () => {
     let second: Promise<unknown> | undefined;
-    await rebuildSearchIndex(ctx.db, ctx.indexes, async (p) => {
+    await rebuildSearchIndex(ctx.db, ctx.indexes, ctx.clock.today(), async (p) => {
       if (p.phase === 'indexing' && !second) {
-        second = rebuildSearchIndex(ctx.db, ctx.indexes);
+        second = rebuildSearchIndex(ctx.db, ctx.indexes, ctx.clock.today());
         await expect(second).rejects.toThrow(/另一个重建索引的任务正在运行/);
       }
     });
@@ -94,7 +94,7 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
 describe('the index worker', () => {
   it('two workers draining at once apply every job exactly once', async () => {
     const word = token();
-    const other = createIndexWorker({ db: ctx.db, indexes: ctx.indexes, logger: createLogger('silent') });
+    const other = createIndexWorker({ db: ctx.db, indexes: ctx.indexes, logger: createLogger('silent'), clock: ctx.clock });
     const made = [];
     for (let i = 0; i < 40; i++) made.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `并发 ${word}` }));
     // Two updates of one document queued after each other: the later title must win.

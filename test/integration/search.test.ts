@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentStatusAsOf } from '../../src/domain/document-status.js';
 import type { Actor } from '../../src/services/actor.js';
 import type { SearchParams } from '../../src/services/search.service.js';
-import { TEXT_PART_CHARS, TEXT_PARTS } from '../../src/services/search-index.js';
+import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, waitForTasks, type SearchRecord } from '../../src/services/search-index.js';
+import { MAX_STALE } from '../../src/services/search-query.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
@@ -205,6 +206,66 @@ describe('status at query time', () => {
     expect(facets).toEqual([
       { value: 'in_force', label: '现行有效', count: 1 },
       { value: 'repealed', label: '已废止', count: 1 },
+    ]);
+    clock.set('2026-06-15');
+  });
+});
+
+describe('status counts from the indexed status period', () => {
+  const record = (id: number) => ctx.indexes.client.index<SearchRecord>(ctx.indexes.search).getDocument(`d${id}-0`);
+  const statusFacet = async (word: string) => (await search(word)).facets.status;
+
+  it('counts a status that ran out since indexing as of today, and the worker rewrites it once the day has come', async () => {
+    const word = token();
+    clock.set('2026-06-14');
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `今天到期 ${word}`, published_on: '2025-01-01', expires_on: '2026-06-14' });
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, published_on: '2025-01-01' });
+    await ctx.worker.drainNow();
+    expect(await record(doc.id)).toMatchObject({ status: 'in_force', status_from: 20250101, status_until: 20260615 });
+    expect(await statusFacet(word)).toEqual([{ value: 'in_force', label: '现行有效', count: 2 }]);
+
+    clock.set('2026-06-15');
+    expect(await statusFacet(word)).toEqual([
+      { value: 'in_force', label: '现行有效', count: 1 },
+      { value: 'expired', label: '已失效', count: 1 },
+    ]);
+    await ctx.worker.drainNow();
+    expect(await record(doc.id)).toMatchObject({ status: 'expired', status_from: 20260615, status_until: NO_END });
+    expect(await statusFacet(word)).toEqual([
+      { value: 'in_force', label: '现行有效', count: 1 },
+      { value: 'expired', label: '已失效', count: 1 },
+    ]);
+    clock.set('2026-06-15');
+  });
+
+  it('counts records indexed before they carried a status, and the worker adds it', async () => {
+    const word = token();
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `旧索引记录 ${word}`, published_on: '2020-01-01' });
+    await ctx.services.documents.repeal(admin, doc.id, { repealed_on: '2021-01-01' });
+    await ctx.worker.drainNow();
+    const { status: _s, status_from: _f, status_until: _u, ...old } = await record(doc.id);
+    await waitForTasks([ctx.indexes.client.index(ctx.indexes.search).addDocuments([old])]);
+    expect(await record(doc.id)).not.toHaveProperty('status');
+    expect(await statusFacet(word)).toEqual([{ value: 'repealed', label: '已废止', count: 1 }]);
+    clock.set('2026-06-16');
+    await ctx.worker.drainNow();
+    expect(await record(doc.id)).toMatchObject({ status: 'repealed', status_from: 20210101 });
+    clock.set('2026-06-15');
+  });
+
+  it(`counts each status by its dates when more than ${MAX_STALE} records are stale`, async () => {
+    const word = token();
+    clock.set('2026-06-10');
+    for (let i = 0; i < MAX_STALE + 2; i++) {
+      await buildDocument(ctx.services, admin, { organ_id: organId, title: `批量到期 ${word} ${i}`, published_on: '2025-01-01', expires_on: '2026-06-12' });
+    }
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: `批量施行 ${word}`, published_on: '2026-06-01', effective_on: '2026-07-01' });
+    await ctx.worker.drainNow();
+    clock.set('2026-06-20');
+    expect((await search(word, { page_size: 1 })).total).toBe(MAX_STALE + 3);
+    expect(await statusFacet(word)).toEqual([
+      { value: 'not_yet_effective', label: '尚未施行', count: 1 },
+      { value: 'expired', label: '已失效', count: MAX_STALE + 2 },
     ]);
     clock.set('2026-06-15');
   });

@@ -26,6 +26,8 @@ export interface TestContext {
   services: Services;
   indexes: SearchIndexes;
   worker: IndexWorker;
+  /** The day the services and the worker see. */
+  clock: Clock;
   request: () => supertest.Agent;
   app: ReturnType<typeof createApp>;
   /** A staff member and a bearer token for them. */
@@ -79,13 +81,9 @@ export async function createTestContext(options: { clock?: Clock; env?: Record<s
   const logger = createLogger(config.logLevel);
   const db = createDb(urlOf(name), { max: 5 });
   const indexes = indexNames(createMeiliClient(inject('meiliUrl'), inject('meiliKey')), config.meili.indexPrefix);
-  const services = createServices({
-    db,
-    indexes,
-    storage: createLocalStorage(storageDir),
-    clock: options.clock ?? systemClock(config.timeZone),
-  });
-  const worker = createIndexWorker({ db, indexes, logger });
+  const clock = options.clock ?? systemClock(config.timeZone);
+  const services = createServices({ db, indexes, storage: createLocalStorage(storageDir), clock });
+  const worker = createIndexWorker({ db, indexes, logger, clock });
   const app = createApp({ config, services, logger });
   let users = 0;
 
@@ -95,6 +93,7 @@ export async function createTestContext(options: { clock?: Clock; env?: Record<s
     services,
     indexes,
     worker,
+    clock,
     app,
     request: () => supertest.agent(app),
     async user(role: Role = 'admin') {

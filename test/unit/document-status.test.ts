@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../src/domain/dates.js';
 import {
   DOCUMENT_KINDS,
   DOCUMENT_STATUSES,
@@ -7,6 +8,7 @@ import {
   documentStatusAsOf,
   isDocumentKind,
   isDocumentStatus,
+  statusPeriod,
   validityEnd,
   type DocumentStatus,
   type StatusDates,
@@ -101,6 +103,49 @@ describe('validityEnd', () => {
     expect(validityEnd(doc)?.cause).toBe('expired');
     expect(documentStatusAsOf(doc, '2023-02-28')).toBe('expired');
     expect(documentStatusAsOf(doc, '2023-03-01')).toBe('repealed');
+  });
+});
+
+describe('statusPeriod', () => {
+  it.each<[string, Partial<StatusDates>, string, { status: DocumentStatus; from: string | null; until: string | null }]>([
+    ['in force for good', {}, '2024-01-01', { status: 'in_force', from: '2023-03-01', until: null }],
+    ['a draft with no publication day stays one', { published_on: null, effective_on: '2023-05-01' }, '2024-01-01', { status: 'draft', from: null, until: null }],
+    ['published later: a draft until then', { published_on: '2024-02-01' }, '2024-01-01', { status: 'draft', from: null, until: '2024-02-01' }],
+    ['published, effective later', { effective_on: '2023-06-01' }, '2023-04-01', { status: 'not_yet_effective', from: '2023-03-01', until: '2023-06-01' }],
+    ['last valid day', { expires_on: '2023-12-31' }, '2023-12-31', { status: 'in_force', from: '2023-03-01', until: '2024-01-01' }],
+    ['the day after the last valid day', { expires_on: '2023-12-31' }, '2024-01-01', { status: 'expired', from: '2024-01-01', until: null }],
+    ['repealed on 31 December', { repealed_on: '2023-12-31' }, '2023-12-30', { status: 'in_force', from: '2023-03-01', until: '2023-12-31' }],
+    ['expired, repealed later', { expires_on: '2023-06-30', repealed_on: '2023-09-01' }, '2023-08-01', { status: 'expired', from: '2023-07-01', until: '2023-09-01' }],
+    ['repealed before it took effect', { effective_on: '2023-06-01', repealed_on: '2023-05-01' }, '2023-05-15', { status: 'repealed', from: '2023-05-01', until: null }],
+    ['effective on its publication day', { effective_on: '2023-03-01' }, '2023-03-01', { status: 'in_force', from: '2023-03-01', until: null }],
+  ])('%s', (_label, overrides, day, expected) => {
+    expect(statusPeriod(dates(overrides), day)).toEqual(expected);
+  });
+
+  // Day by day over two years: the status holds on every day of the period and differs on the day
+  // before it starts and on the day it ends.
+  const docs: Partial<StatusDates>[] = [
+    {},
+    { published_on: '2023-12-20', effective_on: '2024-01-01', expires_on: '2024-02-28', repealed_on: '2024-06-30' },
+    { effective_on: '2023-04-01', repealed_on: '2023-12-31' },
+    { expires_on: '2023-03-01' },
+    { published_on: null, expires_on: '2023-05-01' },
+    { effective_on: '2024-03-01', repealed_on: '2024-02-29' },
+  ];
+  it.each(docs.map((d) => [JSON.stringify(d), d] as const))('agrees with documentStatusAsOf on every day: %s', (_label, overrides) => {
+    const doc = dates(overrides);
+    for (let day = '2022-12-01'; day <= '2024-12-31'; day = addDays(day, 1)) {
+      const period = statusPeriod(doc, day);
+      expect(period.status).toBe(documentStatusAsOf(doc, day));
+      if (period.from !== null) {
+        expect(documentStatusAsOf(doc, period.from)).toBe(period.status);
+        expect(documentStatusAsOf(doc, addDays(period.from, -1))).not.toBe(period.status);
+      }
+      if (period.until !== null) {
+        expect(documentStatusAsOf(doc, addDays(period.until, -1))).toBe(period.status);
+        expect(documentStatusAsOf(doc, period.until)).not.toBe(period.status);
+      }
+    }
   });
 });
 

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { documentStatusAsOf } from '../../src/domain/document-status.js';
 import {
   MAX_PINNED,
+  MAX_STALE,
   baseFilters,
   buildMeiliRequest,
   inList,
   intToDate,
+  stalePeriodFilter,
   statusFilter,
   statusOfIndexed,
 } from '../../src/services/search-query.js';
@@ -75,21 +77,40 @@ describe('statusOfIndexed', () => {
 describe('buildMeiliRequest', () => {
   const context = { indexUid: 'x_search', today: 20261129, staff: false, docNumberKey: null, text: '营商环境' };
 
-  it('asks for the page with facets, and counts each status but in_force (the rest of the total)', () => {
+  const answers = (request: ReturnType<typeof buildMeiliRequest>) => request.answersOf(request.search);
+
+  it('asks for the page with its facets, status among them, and for the documents whose indexed status ran out', () => {
     const request = buildMeiliRequest({ q: '营商环境', sort: 'relevance', page: 3, page_size: 20 }, context);
-    expect(request.search).toHaveLength(1);
-    expect(request.search[0]).toMatchObject({ q: '营商环境', offset: 40, limit: 20, matchingStrategy: 'frequency', filter: ['published_on <= 20261129'] });
-    expect(request.search[0]).not.toHaveProperty('sort');
-    expect(request.counted).toEqual(['not_yet_effective', 'expired', 'repealed']);
+    const { main, stale, statuses, pinned } = answers(request);
+    expect(request.search).toHaveLength(2);
+    expect(main).toMatchObject({ q: '营商环境', offset: 40, limit: 20, matchingStrategy: 'frequency', filter: ['published_on <= 20261129'] });
+    expect(main).not.toHaveProperty('sort');
+    expect(main).toMatchObject({ facets: expect.arrayContaining(['status']) });
+    expect(stale).toMatchObject({ q: '营商环境', limit: MAX_STALE + 1, matchingStrategy: 'frequency' });
+    expect(stale!.filter).toEqual(['published_on <= 20261129', stalePeriodFilter(20261129)]);
+    expect(statuses).toBeUndefined();
+    expect(pinned).toBeUndefined();
+    // Only when too many are stale: one count per status the public may see.
+    expect(request.counted).toEqual(['in_force', 'not_yet_effective', 'expired', 'repealed']);
     expect(request.counts.every((q) => q.limit === 0)).toBe(true);
   });
 
-  it('counts every status when the page is filtered by status, and drafts for staff', () => {
-    const filtered = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 1, page_size: 20, status: ['expired'] }, context);
-    expect(filtered.counted).toEqual(['in_force', 'not_yet_effective', 'expired', 'repealed']);
+  it('with a status filter: the page follows it, the status facet and the stale documents do not', () => {
+    const request = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 1, page_size: 20, status: ['expired'] }, context);
+    const { main, stale, statuses } = answers(request);
+    const expired = statusFilter('expired', 20261129);
+    expect(main!.filter).toContain(`(${expired})`);
+    expect(statuses).toMatchObject({ limit: 0, facets: ['status'], filter: ['published_on <= 20261129'] });
+    expect(stale!.filter).not.toContain(`(${expired})`);
     const staff = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 1, page_size: 20 }, { ...context, staff: true });
     expect(staff.counted).toContain('draft');
     expect(staff.search[0]!.filter).toEqual([]);
+  });
+
+  it('finds stale records by their period, and records indexed before they had one', () => {
+    expect(stalePeriodFilter(20261129)).toBe(
+      'type = "document" AND (status_from NOT EXISTS OR status_from > 20261129 OR status_until <= 20261129)',
+    );
   });
 
   it('sorts by date, matching every word, when asked or when there is no query', () => {
@@ -107,8 +128,9 @@ describe('buildMeiliRequest', () => {
       { q: '示政发[2023]5号', sort: 'relevance', page: 2, page_size: 10 },
       { ...context, docNumberKey: '示政发-2023-5', text: '示政发 2023 5' },
     );
-    const [main, pinned] = request.search;
+    const { main, stale, pinned } = answers(request);
     expect(main!.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
+    expect(stale!.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
     expect(main).toMatchObject({ q: '示政发 2023 5', offset: 0, limit: 20 });
     expect(pinned).toMatchObject({ q: '', limit: MAX_PINNED });
     expect(pinned!.filter).toContain('doc_number_key = "示政发-2023-5"');
