@@ -62,6 +62,13 @@ export interface SearchRecord {
   related_titles: string[];
   /** The start of the text, for snippets; not searchable. Only on the first record of a text. */
   head?: string;
+  /**
+   * What a hit shows, on every record of a text: the title and 文号 as written (`title` is
+   * normalized for searching), and a document's lead organ.
+   */
+  display_title: string;
+  display_doc_number: string | null;
+  display_organ_name: string | null;
   /** text_0 … text_11, see TEXT_PART_CHARS. */
   [part: `text_${number}`]: string;
   kind: RecordKind;
@@ -184,6 +191,9 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         type: 'document',
         ref_id: row.id,
         title: normalizeForIndex(row.title),
+        display_title: row.title,
+        display_doc_number: row.doc_number,
+        display_organ_name: row.organ_name,
         doc_number_search: parsed ? [docNumberSearchForm(parsed)] : [],
         organ_names: [row.organ_name, ...row.co_issuers.map((o) => o.name)],
         topics: row.topics,
@@ -217,6 +227,9 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<
         type: 'interpretation',
         ref_id: row.id,
         title: normalizeForIndex(row.title),
+        display_title: row.title,
+        display_doc_number: null,
+        display_organ_name: null,
         doc_number_search: unique(
           docs.flatMap((d) => {
             const parsed = d.doc_number ? parseDocNumber(d.doc_number) : null;

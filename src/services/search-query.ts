@@ -19,12 +19,17 @@ const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year', 'status'];
  */
 export const MAX_STALE = 100;
 const STALE_ATTRIBUTES = ['status', 'published_on', 'effective_on', 'expires_on', 'repealed_on'];
-/** A hit is an id; `head`, the start of its text, serves for the snippet (see search-index.ts). */
-const HIT_ATTRIBUTES = ['type', 'ref_id', 'head'];
-/** What a pinned 文号 hit brings back: enough to compute its status and its share of the facets. */
-const PINNED_ATTRIBUTES = [
-  'type', 'ref_id', 'head', 'kind', 'organ_ids', 'topics', 'year', 'published_on', 'effective_on', 'expires_on', 'repealed_on',
+/**
+ * What a hit shows, from its record: no row is read from PostgreSQL for a page of hits. `head`, the
+ * start of its text, serves for the snippet (see search-index.ts); `title` only for records written
+ * before they carried `display_title`.
+ */
+const HIT_ATTRIBUTES = [
+  'type', 'ref_id', 'head', 'display_title', 'title', 'display_doc_number', 'display_organ_name', 'kind',
+  'published_on', 'effective_on', 'expires_on', 'repealed_on',
 ];
+/** A pinned 文号 hit also brings its share of the facets. */
+const PINNED_ATTRIBUTES = [...HIT_ATTRIBUTES, 'organ_ids', 'topics', 'year'];
 
 /**
  * The status table of DESIGN.md as a filter on the indexed yyyymmdd dates against `today`, so the

@@ -28,7 +28,7 @@ import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
-import { MAX_STALE, buildMeiliRequest, statusOfIndexed, type RequestName } from './search-query.js';
+import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
   SNIPPET_LEAD,
@@ -39,7 +39,6 @@ import {
   queryWords,
   snippetCandidates,
   snippetFromHead,
-  type SnippetSource,
 } from './search-text.js';
 
 export { MAX_RESULTS } from './search-query.js';
@@ -106,11 +105,22 @@ export interface SearchResult {
   doc_number: string | null;
 }
 
+/** A hit as the index returns it (search-query.ts HIT_ATTRIBUTES). */
 interface IndexedHit {
   type: 'document' | 'interpretation';
   ref_id: number;
-  /** The start of the text, from the index; absent in the simple search. */
+  /** The start of the text; absent on continuation records. */
   head?: string;
+  /** Absent on records written before they carried it; then the normalized title stands in. */
+  display_title?: string;
+  title: string;
+  display_doc_number?: string | null;
+  display_organ_name?: string | null;
+  kind: RecordKind;
+  published_on: number | null;
+  effective_on: number | null;
+  expires_on: number | null;
+  repealed_on: number | null;
 }
 
 interface StaleHit {
@@ -123,15 +133,42 @@ interface StaleHit {
 }
 
 interface PinnedHit extends IndexedHit {
-  kind: RecordKind;
   organ_ids: number[];
   topics: string[];
   year: number | null;
-  published_on: number | null;
-  effective_on: number | null;
-  expires_on: number | null;
-  repealed_on: number | null;
 }
+
+/** What a hit shows, from an index record or, in the simple search, a PostgreSQL row. */
+interface HitSource {
+  type: 'document' | 'interpretation';
+  id: number;
+  title: string;
+  doc_number: string | null;
+  kind: RecordKind;
+  organ_name: string | null;
+  published_on: IsoDate | null;
+  /** As of today; null for an interpretation. */
+  status: DocumentStatus | null;
+  head?: string | undefined;
+}
+
+function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
+  return {
+    type: hit.type,
+    id: hit.ref_id,
+    title: hit.display_title ?? hit.title,
+    doc_number: hit.display_doc_number ?? null,
+    kind: hit.kind,
+    organ_name: hit.display_organ_name ?? null,
+    published_on: intToDate(hit.published_on),
+    status: hit.type === 'document' ? statusOfIndexed(hit, today) : null,
+    head: hit.head,
+  };
+}
+
+/** Whether the public may see it today; staff see drafts too. */
+const visible = (source: HitSource, today: IsoDate, staff: boolean) =>
+  staff || (source.published_on !== null && source.published_on <= today && source.status !== 'draft');
 
 type Distribution = Record<string, Record<string, number>>;
 
@@ -158,78 +195,56 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     };
   }
 
-  /** Hits from ids: rows from PostgreSQL (the truth), status as of today, snippets from the text. */
-  async function hydrate(ids: IndexedHit[], words: string[], today: IsoDate, staff: boolean): Promise<SearchHit[]> {
+  /** Hits with their snippets: from the head the index returned where it holds one, else read from the text. */
+  async function hitsOf(sources: HitSource[], words: string[]): Promise<SearchHit[]> {
     const window = { words, candidates: snippetCandidates(words), width: SNIPPET_CHARS, lead: SNIPPET_LEAD, headLimit: HEAD_CHARS };
-    const keyOf = (type: string, id: number) => `${type}:${id}`;
-    // Most snippets come from the head the index returned; only the rest are read from the texts.
-    const fromHead = new Map<string, SnippetSource>();
-    for (const hit of ids) {
-      if (hit.head === undefined) continue;
-      const source =
-        snippetFromHead(hit.head, window.candidates, window) ?? (isWholeText(hit.head) ? snippetFromHead(hit.head, [], window) : null);
-      if (source) fromHead.set(keyOf(hit.type, hit.ref_id), source);
-    }
-    const idsOf = (type: IndexedHit['type'], onlyMissing: boolean) =>
-      ids.filter((h) => h.type === type && !(onlyMissing && fromHead.has(keyOf(h.type, h.ref_id)))).map((h) => h.ref_id);
-    const none = Promise.resolve([]);
-    const [documents, interpretations, documentSnippets, interpretationSnippets] = await Promise.all([
-      idsOf('document', false).length ? findDocumentSummaries(db, idsOf('document', false)) : none,
-      idsOf('interpretation', false).length ? findInterpretationHits(db, idsOf('interpretation', false)) : none,
-      findSnippetSources(db, 'documents', idsOf('document', true), window),
-      findSnippetSources(db, 'interpretations', idsOf('interpretation', true), window),
+    const fromHead = sources.map((hit) =>
+      hit.head === undefined
+        ? null
+        : (snippetFromHead(hit.head, window.candidates, window) ?? (isWholeText(hit.head) ? snippetFromHead(hit.head, [], window) : null)),
+    );
+    const missing = (type: HitSource['type']) => sources.filter((hit, i) => hit.type === type && !fromHead[i]).map((hit) => hit.id);
+    const [documentSnippets, interpretationSnippets] = await Promise.all([
+      findSnippetSources(db, 'documents', missing('document'), window),
+      findSnippetSources(db, 'interpretations', missing('interpretation'), window),
     ]);
-    const snippetOf = (type: IndexedHit['type'], id: number) => {
-      const source =
-        fromHead.get(keyOf(type, id)) ?? (type === 'document' ? documentSnippets : interpretationSnippets).get(id);
-      return source ? buildSnippet(source, words) : '';
-    };
-    const titleHtml = (title: string) => markTerms(title, matchedTerms(title, words));
-    return ids.flatMap((hit): SearchHit[] => {
-      if (hit.type === 'document') {
-        const row = documents.find((d) => d.id === hit.ref_id);
+    return sources.map((hit, i): SearchHit => {
+      const source = fromHead[i] ?? (hit.type === 'document' ? documentSnippets : interpretationSnippets).get(hit.id);
+      return {
+        type: hit.type,
+        id: hit.id,
+        title: hit.title,
+        doc_number: hit.doc_number,
+        status: hit.status,
+        snippet: source ? buildSnippet(source, words) : '',
+        status_label: hit.status ? STATUS_LABELS[hit.status] : null,
+        kind: hit.kind,
+        kind_label: kindLabel(hit.kind),
+        organ_name: hit.organ_name,
+        published_on: hit.published_on,
+        title_html: markTerms(hit.title, matchedTerms(hit.title, words)),
+        url: `/${hit.type === 'document' ? 'documents' : 'interpretations'}/${hit.id}`,
+      };
+    });
+  }
+
+  /** The simple search's hits, from PostgreSQL rows, in the order of `ids`. */
+  async function sourcesOfRows(ids: { type: HitSource['type']; id: number }[], today: IsoDate): Promise<HitSource[]> {
+    const idsOf = (type: HitSource['type']) => ids.filter((h) => h.type === type).map((h) => h.id);
+    const [documents, interpretations] = await Promise.all([
+      idsOf('document').length ? findDocumentSummaries(db, idsOf('document')) : [],
+      idsOf('interpretation').length ? findInterpretationHits(db, idsOf('interpretation')) : [],
+    ]);
+    return ids.flatMap(({ type, id }): HitSource[] => {
+      if (type === 'document') {
+        const row = documents.find((d) => d.id === id);
         if (!row) return [];
-        const status = documentStatusAsOf(row, today);
-        // The index may lag a change by a moment; PostgreSQL decides what the public sees.
-        if (status === 'draft' && !staff) return [];
-        const kind = row.kind as DocumentKind;
-        return [
-          {
-            type: 'document',
-            id: row.id,
-            title: row.title,
-            doc_number: row.doc_number,
-            status,
-            snippet: snippetOf('document', row.id),
-            status_label: STATUS_LABELS[status],
-            kind,
-            kind_label: kindLabel(kind),
-            organ_name: row.organ_name,
-            published_on: row.published_on,
-            title_html: titleHtml(row.title),
-            url: `/documents/${row.id}`,
-          },
-        ];
+        const { title, doc_number, organ_name, published_on } = row;
+        return [{ type, id, title, doc_number, kind: row.kind as DocumentKind, organ_name, published_on, status: documentStatusAsOf(row, today) }];
       }
-      const row = interpretations.find((i) => i.id === hit.ref_id);
-      if (!row || (!staff && row.published_on > today)) return [];
-      return [
-        {
-          type: 'interpretation',
-          id: row.id,
-          title: row.title,
-          doc_number: null,
-          status: null,
-          snippet: snippetOf('interpretation', row.id),
-          status_label: null,
-          kind: 'interpretation',
-          kind_label: INTERPRETATION_KIND_LABEL,
-          organ_name: null,
-          published_on: row.published_on,
-          title_html: titleHtml(row.title),
-          url: `/interpretations/${row.id}`,
-        },
-      ];
+      const row = interpretations.find((i) => i.id === id);
+      if (!row) return [];
+      return [{ type, id, title: row.title, doc_number: null, kind: 'interpretation', organ_name: null, published_on: row.published_on, status: null }];
     });
   }
 
@@ -321,10 +336,14 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     const regular = (main!.hits as unknown as IndexedHit[]).slice(
       query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
     );
-    const ordered = [...pinned.slice(offset), ...regular].slice(0, params.page_size);
-    // The rows are read while the statuses are counted.
-    const hydrating = hydrate(ordered, query.words, today, staff);
-    hydrating.catch(() => undefined);
+    // The index may lag a change by a moment; a hit the public may no longer see is dropped.
+    const ordered = [...pinned.slice(offset), ...regular]
+      .slice(0, params.page_size)
+      .map((hit) => sourceOfRecord(hit, today))
+      .filter((hit) => visible(hit, today, staff));
+    // Snippets missing from the heads are read while the statuses are counted.
+    const hitting = hitsOf(ordered, query.words);
+    hitting.catch(() => undefined);
 
     const distribution: Distribution = main.facetDistribution ?? {};
     const statusCounts = await countStatuses(request, answers, today, signal);
@@ -337,7 +356,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     addCounts(distribution, 'organ_ids', pinned.flatMap((h) => h.organ_ids));
     addCounts(distribution, 'topics', pinned.flatMap((h) => h.topics));
     addCounts(distribution, 'year', pinned.map((h) => h.year));
-    const [hits, facets] = await Promise.all([hydrating, facetsFrom(distribution, statusCounts)]);
+    const [hits, facets] = await Promise.all([hitting, facetsFrom(distribution, statusCounts)]);
     return {
       mode: 'full',
       total: sumOf(distribution['type']),
@@ -385,16 +404,22 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
           limit: Math.max(room, 1),
         })
       : { total: 0, ids: [] };
-    const ids: IndexedHit[] = [
-      ...documents.ids.map((ref_id) => ({ type: 'document' as const, ref_id })),
-      ...interpretations.ids.slice(0, room).map((ref_id) => ({ type: 'interpretation' as const, ref_id })),
-    ];
+    const sources = await sourcesOfRows(
+      [
+        ...documents.ids.map((id) => ({ type: 'document' as const, id })),
+        ...interpretations.ids.slice(0, room).map((id) => ({ type: 'interpretation' as const, id })),
+      ],
+      today,
+    );
     return {
       mode: 'basic',
       total: documents.total + interpretations.total,
       page: params.page,
       page_size: params.page_size,
-      hits: await hydrate(ids, query.parsed ? query.words : filter.terms, today, staff),
+      hits: await hitsOf(
+        sources.filter((hit) => visible(hit, today, staff)),
+        query.parsed ? query.words : filter.terms,
+      ),
       facets: {},
       doc_number: query.parsed ? formatDocNumber(query.parsed) : null,
     };

@@ -74,6 +74,23 @@ describe('full-text search', () => {
     }
   });
 
+  it('shows each hit from its record: the title and 文号 as written, the lead organ, the status of today', async () => {
+    const word = token();
+    const co = (await buildOrgan(ctx.services, admin, { name: `联合机关${word}` })).id;
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      co_organ_ids: [co],
+      doc_number: '检政发〔２０２４〕３号',
+      title: `关于２０２４年　春耕生产的通知 ${word}`,
+      published_on: '2024-03-01',
+      expires_on: '2026-06-14',
+    });
+    await ctx.worker.drainNow();
+    const hit = (await search(word)).hits[0]!;
+    expect(hit).toMatchObject({ id: doc.id, title: doc.title, doc_number: doc.doc_number, organ_name: '检索测试县人民政府', status: 'expired' });
+    expect(hit.title).toContain('２０２４');
+  });
+
   it('shows only published documents to the public; staff see drafts', async () => {
     const word = token();
     const published = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已发布 ${word}` });
@@ -243,10 +260,13 @@ describe('status counts from the indexed status period', () => {
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `旧索引记录 ${word}`, published_on: '2020-01-01' });
     await ctx.services.documents.repeal(admin, doc.id, { repealed_on: '2021-01-01' });
     await ctx.worker.drainNow();
-    const { status: _s, status_from: _f, status_until: _u, ...old } = await record(doc.id);
+    const { status: _s, status_from: _f, status_until: _u, display_title: _t, display_doc_number: _n, display_organ_name: _o, ...old } =
+      await record(doc.id);
     await waitForTasks([ctx.indexes.client.index(ctx.indexes.search).addDocuments([old])]);
     expect(await record(doc.id)).not.toHaveProperty('status');
-    expect(await statusFacet(word)).toEqual([{ value: 'repealed', label: '已废止', count: 1 }]);
+    const { facets, hits } = await search(word);
+    expect(facets.status).toEqual([{ value: 'repealed', label: '已废止', count: 1 }]);
+    expect(hits[0]).toMatchObject({ title: doc.title, status: 'repealed' });
     clock.set('2026-06-16');
     await ctx.worker.drainNow();
     expect(await record(doc.id)).toMatchObject({ status: 'repealed', status_from: 20210101 });
