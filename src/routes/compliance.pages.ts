@@ -1,13 +1,13 @@
 import { Router, type Response } from 'express';
 import { EXPIRY_DECISIONS, EXPIRY_DECISION_LABELS } from '../domain/compliance.js';
 import { AppError } from '../errors.js';
-import { sendCsv } from '../http/csv.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow } from '../http/validation.js';
 import { can } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewForm, exportQuery } from './compliance.schemas.js';
-import { dashboardView, exportRows } from './compliance.view.js';
+import { sendComplianceCsv } from './compliance.routes.js';
+import { dashboardView } from './compliance.view.js';
 
 const STYLESHEETS = ['compliance.css'];
 
@@ -58,14 +58,7 @@ export function compliancePages(services: Services) {
   });
 
   router.get('/staff/compliance/export.csv', requireStaff('report:read'), async (req, res) => {
-    const query = parseOrThrow(exportQuery, req.query, '导出条件有误');
-    const actor = sessionActorOf(res);
-    const [report, expiring] = await Promise.all([
-      services.compliance.dashboard(actor, query),
-      services.expiryReviews.listExpiring(actor, query),
-    ]);
-    const { fileName, rows } = exportRows(query.table, report, expiring);
-    sendCsv(res, fileName, rows);
+    await sendComplianceCsv(services, sessionActorOf(res), parseOrThrow(exportQuery, req.query, '导出条件有误'), res);
   });
 
   async function renderExpiry(

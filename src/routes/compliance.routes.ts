@@ -1,12 +1,31 @@
+import type { Response } from 'express';
+import type { z } from 'zod';
 import { defineRoute } from '../http/api-route.js';
 import { sendCsv } from '../http/csv.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewBody, exportQuery } from './compliance.schemas.js';
-import { exportRows } from './compliance.view.js';
+import { expiringCsv, reportCsv } from './compliance.view.js';
+
+type ComplianceServices = Pick<Services, 'compliance' | 'expiryReviews'>;
+
+/** One export table as a CSV download, for the API and the staff page alike; reads only what it shows. */
+export async function sendComplianceCsv(
+  services: ComplianceServices,
+  actor: Actor | null,
+  query: z.output<typeof exportQuery>,
+  res: Response,
+): Promise<void> {
+  const { table } = query;
+  const csv =
+    table === 'expiring'
+      ? expiringCsv(await services.expiryReviews.listExpiring(actor, query))
+      : reportCsv(table, await services.compliance.dashboard(actor, query));
+  sendCsv(res, csv.fileName, csv.rows);
+}
 
 /** The compliance figures and the expiry review, for API clients (the staff pages use the same services). */
-export function complianceRoutes(services: Pick<Services, 'compliance' | 'expiryReviews'>) {
+export function complianceRoutes(services: ComplianceServices) {
   return [
     defineRoute({
       method: 'get',
@@ -63,12 +82,7 @@ export function complianceRoutes(services: Pick<Services, 'compliance' | 'expiry
       permission: 'report:read',
       query: exportQuery,
       handler: async ({ query, actor, res }) => {
-        const [report, expiring] = await Promise.all([
-          services.compliance.dashboard(actor, query),
-          services.expiryReviews.listExpiring(actor, query),
-        ]);
-        const { fileName, rows } = exportRows(query.table, report, expiring);
-        sendCsv(res, fileName, rows);
+        await sendComplianceCsv(services, actor, query, res);
         return undefined;
       },
     }),

@@ -190,12 +190,17 @@ export function dashboardView(report: { timeliness: TimelinessReport; interpreta
   };
 }
 
-/** The rows of one CSV export, headings first, and its file name. */
-export function exportRows(
-  table: ExportTable,
+export interface CsvExport {
+  fileName: string;
+  /** Headings first. */
+  rows: CsvCell[][];
+}
+
+/** One of the dashboard's tables as CSV. */
+export function reportCsv(
+  table: Exclude<ExportTable, 'expiring'>,
   report: { timeliness: TimelinessReport; interpretations: InterpretationReport },
-  expiring: ExpiringList,
-): { fileName: string; rows: CsvCell[][] } {
+): CsvExport {
   const { timeliness, interpretations } = report;
   const span = `${timeliness.years.from}-${timeliness.years.to}`;
   switch (table) {
@@ -278,25 +283,28 @@ export function exportRows(
           ]),
         ],
       };
-    case 'expiring':
-      return {
-        fileName: `有效期届满评估-${expiring.window.from}至${expiring.window.to}.csv`,
-        rows: [
-          ['文件编号', '标题', '文号', '类别', '机关', '有效期至', '剩余天数', '最近评估决定', '决定日期', '新的有效期至', '说明'],
-          ...expiring.items.map((i) => [
-            i.id,
-            i.title,
-            i.doc_number,
-            i.kind_label,
-            i.organ_name,
-            i.expires_on,
-            i.days_left,
-            i.latest_review?.decision_label,
-            i.latest_review?.decided_on,
-            i.latest_review?.new_expires_on,
-            i.latest_review?.note,
-          ]),
-        ],
-      };
   }
+}
+
+/** The documents whose term ends within the window, with their latest review, as CSV. */
+export function expiringCsv(expiring: ExpiringList): CsvExport {
+  return {
+    fileName: `有效期届满评估-${expiring.window.from}至${expiring.window.to}.csv`,
+    rows: [
+      ['文件编号', '标题', '文号', '类别', '机关', '有效期至', '剩余天数', '最近评估决定', '决定日期', '新的有效期至', '说明'],
+      ...expiring.items.map((i) => [
+        i.id,
+        i.title,
+        i.doc_number,
+        i.kind_label,
+        i.organ_name,
+        i.expires_on,
+        i.days_left,
+        i.latest_review?.decision_label,
+        i.latest_review?.decided_on,
+        i.latest_review?.new_expires_on,
+        i.latest_review?.note,
+      ]),
+    ],
+  };
 }
