@@ -10,7 +10,7 @@
  * `workingDays <= 20` and "on time" always agree (published the Saturday after a Friday deadline is
  * day 21, late). Published the day it was signed is day 0.
  */
-import { addDays, daysBetween, isValidIsoDate, yearOf, type IsoDate } from './dates.js';
+import { addDays, addMonths, daysBetween, isValidIsoDate, yearOf, type IsoDate } from './dates.js';
 import { ARTICLE20_KINDS } from './article20.js';
 import type { DocumentKind } from './document-status.js';
 import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from './working-days.js';
@@ -186,23 +186,6 @@ export function interpretationFlag(
   const { document_published_on: doc, interpretation_published_on: interp } = link;
   if (doc === null || interp < doc) return 'before_document';
   return daysBetween(doc, interp) > lagDays ? 'late' : null;
-}
-
-const isoOf = (year: number, month: number, day: number): IsoDate =>
-  `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-
-/** The same day `n` months later, or the month's last day when it has no such day (08-31 + 6 → 02-28). */
-export function addMonths(day: IsoDate, n: number): IsoDate {
-  assertDay(day);
-  if (!Number.isInteger(n)) throw new RangeError(`月数必须是整数：${n}`);
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + n;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  if (year < 1 || year > 9999) throw new RangeError('日期超出可表示的范围（0001–9999 年）');
-  let dayOfMonth = d;
-  while (!isValidIsoDate(isoOf(year, month, dayOfMonth))) dayOfMonth--;
-  return isoOf(year, month, dayOfMonth);
 }
 
 /**

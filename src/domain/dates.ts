@@ -60,6 +60,17 @@ export function addDays(d: IsoDate, n: number): IsoDate {
   return fromEpochDay(toEpochDay(d) + n);
 }
 
+/** The same day `n` months later, or the month's last day when it has no such day (08-31 + 6 → 02-28). */
+export function addMonths(d: IsoDate, n: number): IsoDate {
+  if (!Number.isInteger(n)) throw new RangeError(`月数必须是整数：${n}`);
+  const { y, m, day } = parts(d);
+  const index = y * 12 + (m - 1) + n;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  if (year < 1 || year > 9999) throw new RangeError('日期超出可表示的范围（0001–9999 年）');
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(Math.min(day, daysInMonth(year, month)), 2)}`;
+}
+
 /** Whole days from `a` to `b` (positive when b is later). */
 export function daysBetween(a: IsoDate, b: IsoDate): number {
   return toEpochDay(b) - toEpochDay(a);

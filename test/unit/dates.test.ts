@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, isValidIsoDate, minDate, todayIn, yearEnd, yearOf, yearStart } from '../../src/domain/dates.js';
+import { addDays, addMonths, daysBetween, isValidIsoDate, minDate, todayIn, yearEnd, yearOf, yearStart } from '../../src/domain/dates.js';
 
 describe('isValidIsoDate', () => {
   it.each([
@@ -132,5 +132,28 @@ describe('todayIn', () => {
 
   it('rejects an invalid instant', () => {
     expect(() => todayIn('Asia/Shanghai', new Date('nope'))).toThrow(RangeError);
+  });
+});
+
+describe('addMonths', () => {
+  it.each([
+    ['2026-11-29', 6, '2027-05-29'],
+    ['2026-08-31', 6, '2027-02-28'],
+    ['2027-08-31', 6, '2028-02-29'],
+    ['2026-12-31', 2, '2027-02-28'],
+    ['2026-01-31', 1, '2026-02-28'],
+    ['2026-05-15', -6, '2025-11-15'],
+    ['2026-11-29', 12, '2027-11-29'],
+    ['2026-03-31', -1, '2026-02-28'],
+  ])('%s + %i months = %s', (day, n, expected) => {
+    expect(addMonths(day, n)).toBe(expected);
+  });
+
+  it.each([
+    ['2026-02-30', 1],
+    ['2026-01-01', 1.5],
+    ['9999-12-01', 1],
+  ])('refuses %s + %s', (day, n) => {
+    expect(() => addMonths(day, n)).toThrow(RangeError);
   });
 });
