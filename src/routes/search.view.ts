@@ -1,5 +1,6 @@
-import { KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
-import { INTERPRETATION_KIND_LABEL, MAX_RESULTS, type SearchParams, type SearchResult } from '../services/search.service.js';
+import { STATUS_LABELS } from '../domain/document-status.js';
+import { MAX_RESULTS, kindLabel, type SearchParams, type SearchResult } from '../services/search.service.js';
+import type { RecordKind } from '../services/search-index.js';
 
 type ListKey = 'kind' | 'status' | 'organ_id' | 'topic' | 'year';
 const LIST_KEYS: ListKey[] = ['kind', 'status', 'organ_id', 'topic', 'year'];
@@ -60,7 +61,7 @@ export function searchPageModel(params: SearchParams, result: SearchResult, orga
   const labelOf = (key: ListKey, value: string | number): string => {
     switch (key) {
       case 'kind':
-        return value === 'interpretation' ? INTERPRETATION_KIND_LABEL : KIND_LABELS[value as keyof typeof KIND_LABELS];
+        return kindLabel(value as RecordKind);
       case 'status':
         return STATUS_LABELS[value as keyof typeof STATUS_LABELS];
       case 'organ_id':

@@ -172,7 +172,8 @@ const visible = (source: HitSource, today: IsoDate, staff: boolean) =>
 
 type Distribution = Record<string, Record<string, number>>;
 
-const kindLabel = (kind: RecordKind) => (kind === 'interpretation' ? INTERPRETATION_KIND_LABEL : KIND_LABELS[kind]);
+/** 规章, 行政规范性文件 … or 政策解读. */
+export const kindLabel = (kind: RecordKind) => (kind === 'interpretation' ? INTERPRETATION_KIND_LABEL : KIND_LABELS[kind]);
 
 function addCounts(target: Distribution, attribute: string, values: (string | number | null)[]) {
   const counts = (target[attribute] ??= {});
