@@ -57,6 +57,17 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
   await listener.query(`listen ${INDEX_JOBS_CHANNEL}`);
   lifecycle.add('notification listener', () => listener.end());
 
+  // Uploads staged for a registration nobody finished are forgotten after a day.
+  const sweepStaged = () =>
+    services.documents.sweepStagedUploads().then(
+      (removed) => removed > 0 && logger.info({ removed }, 'swept staged uploads'),
+      (error: unknown) => logger.warn({ err: error }, 'could not sweep staged uploads'),
+    );
+  void sweepStaged();
+  const sweeping = setInterval(sweepStaged, 3600_000);
+  sweeping.unref();
+  lifecycle.add('staged upload sweep', async () => clearInterval(sweeping));
+
   const app = createApp({ config, services, logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

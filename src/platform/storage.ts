@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Where original files live. Content-addressed: the key is the SHA-256 of the bytes. */
@@ -8,22 +8,39 @@ export interface Storage {
   put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
   open(sha256: string): Promise<ReadStream>;
   has(sha256: string): Promise<boolean>;
+  /** Uploads waiting between the suggestion step and the registration form; kept apart, swept. */
+  staging: StagingArea;
+}
+
+export interface StagingArea {
+  put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
+  /** The staged bytes, or undefined once swept (or never staged). */
+  read(sha256: string): Promise<Buffer | undefined>;
+  /** Removes what was staged (or staged again) more than `ms` ago; returns how many files. */
+  removeOlderThan(ms: number): Promise<number>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-export function createLocalStorage(root: string): Storage {
+/** A content-addressed directory: `<root>/ab/cd/abcd…`. */
+function contentDirectory(root: string) {
   // Only hex digests ever reach the file system, so no caller can steer a path outside `root`.
   const pathOf = (sha256: string): string => {
     if (!SHA256.test(sha256)) throw new Error('invalid sha256');
     return path.join(root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
   return {
-    async put(bytes) {
+    pathOf,
+    async put(bytes: Buffer) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const target = pathOf(sha256);
       const existing = await stat(target).catch(() => undefined);
-      if (existing?.size === bytes.length) return { sha256, size: bytes.length };
+      if (existing?.size === bytes.length) {
+        // Stored again: for the staging area's sweep, it is as new.
+        const now = new Date();
+        await utimes(target, now, now);
+        return { sha256, size: bytes.length };
+      }
       await mkdir(path.dirname(target), { recursive: true });
       // Write then rename, so a crash never leaves a half-written file under its final name.
       const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
@@ -35,13 +52,45 @@ export function createLocalStorage(root: string): Storage {
       }
       return { sha256, size: bytes.length };
     },
+  };
+}
+
+export function createLocalStorage(root: string): Storage {
+  const files = contentDirectory(root);
+  // Not two hex digits, so it can never be a directory of the content store.
+  const stagingRoot = path.join(root, 'staging');
+  const staged = contentDirectory(stagingRoot);
+  return {
+    put: files.put,
     async open(sha256) {
-      const file = pathOf(sha256);
+      const file = files.pathOf(sha256);
       await stat(file);
       return createReadStream(file);
     },
     async has(sha256) {
-      return (await stat(pathOf(sha256)).catch(() => undefined)) !== undefined;
+      return (await stat(files.pathOf(sha256)).catch(() => undefined)) !== undefined;
+    },
+    staging: {
+      put: staged.put,
+      async read(sha256) {
+        if (!SHA256.test(sha256)) return undefined;
+        return readFile(staged.pathOf(sha256)).catch(() => undefined);
+      },
+      async removeOlderThan(ms) {
+        const cutoff = Date.now() - ms;
+        let removed = 0;
+        const entries = await readdir(stagingRoot, { recursive: true, withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+          if (!entry.isFile()) continue;
+          const file = path.join(entry.parentPath, entry.name);
+          const info = await stat(file).catch(() => undefined);
+          if (info && info.mtimeMs < cutoff) {
+            await rm(file, { force: true });
+            removed++;
+          }
+        }
+        return removed;
+      },
     },
   };
 }

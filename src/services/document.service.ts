@@ -61,6 +61,9 @@ export interface PreparedFile {
   extracted: ExtractedText;
 }
 
+/** How long an upload waits in the staging area for the registration form that goes with it. */
+export const STAGED_UPLOAD_TTL_MS = 24 * 3600_000;
+
 const CONSTRAINT_MESSAGES = {
   documents_doc_number_unique: { field: 'doc_number', message: '该机关已有同类文件使用此文号' },
   documents_index_number_key: { field: 'index_number', message: '索引号已被其他文件使用' },
@@ -288,24 +291,23 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     },
 
     /**
-     * Keeps an upload between the suggestion step and the registration form that follows it. Storage
-     * is content-addressed, so the file costs nothing extra when the document is then created with it.
+     * Keeps an upload between the suggestion step and the registration form that follows it, in the
+     * staging area, which forgets what nobody registered within a day (STAGED_UPLOAD_TTL_MS).
      */
     async stageFile(actor: Actor, file: UploadedFile): Promise<{ sha256: string; name: string }> {
       assertCan(actor, 'document:write');
-      const { sha256 } = await storage.put(file.bytes);
+      const { sha256 } = await storage.staging.put(file.bytes);
       return { sha256, name: file.name };
     },
+
+    /** Forgets staged uploads older than STAGED_UPLOAD_TTL_MS; returns how many. */
+    sweepStagedUploads: () => storage.staging.removeOlderThan(STAGED_UPLOAD_TTL_MS),
 
     /** A staged upload, typed again from its bytes: the form's hidden fields are not trusted. */
     async stagedFile(actor: Actor, sha256: string, name: string): Promise<UploadedFile> {
       assertCan(actor, 'document:write');
-      if (!/^[0-9a-f]{64}$/.test(sha256) || !(await storage.has(sha256))) {
-        throw new ValidationError('上传的原件已失效，请重新选择文件', { file: '原件已失效' });
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of await storage.open(sha256)) chunks.push(chunk as Buffer);
-      const bytes = Buffer.concat(chunks);
+      const bytes = await storage.staging.read(sha256);
+      if (!bytes) throw new ValidationError('上传的原件已失效，请重新选择文件', { file: '原件已失效' });
       const sniffed = await sniffFile(bytes);
       return { name: safeFileName(name, sniffed.extension), kind: sniffed.kind, type: sniffed.mime, encoding: sniffed.encoding, bytes };
     },

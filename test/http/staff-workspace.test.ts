@@ -1,4 +1,8 @@
+import { utimes } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalStorage } from '../../src/platform/storage.js';
+import { STAGED_UPLOAD_TTL_MS } from '../../src/services/document.service.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { signedInAgent } from '../support/staff.js';
 
@@ -128,6 +132,7 @@ describe('registering from an uploaded file', () => {
     const id = Number(saved.headers['location']!.split('/').pop());
     const doc = await ctx.services.documents.get(null, id);
     expect(doc.files).toMatchObject([{ name: '关于加强农村集体资产管理的通知.txt', sha256, role: 'main' }]);
+    expect(await createLocalStorage(ctx.config.storageDir).has(sha256)).toBe(true);
     expect(doc.body).toContain('现就有关事项通知如下');
   });
 
@@ -138,6 +143,29 @@ describe('registering from an uploaded file', () => {
     expect(res.status).toBe(415);
     expect(res.text).toContain('PNG');
     expect(res.text).toContain('name="file"');
+  });
+
+  it('forgets an upload nobody registered within a day; the form then asks for the file again', async () => {
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
+    const suggested = await agent
+      .post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`)
+      .attach('file', Buffer.from(`${NOTICE}\n（无人登记的一份）`, 'utf8'), '无人登记.txt')
+      .expect(200);
+    const sha256 = /name="staged_sha256" value="([0-9a-f]{64})"/.exec(suggested.text)![1]!;
+    expect(await createLocalStorage(ctx.config.storageDir).has(sha256)).toBe(false);
+    const staged = path.join(ctx.config.storageDir, 'staging', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    const longAgo = new Date(Date.now() - STAGED_UPLOAD_TTL_MS - 60_000);
+    await utimes(staged, longAgo, longAgo);
+    expect(await ctx.services.documents.sweepStagedUploads()).toBeGreaterThanOrEqual(1);
+
+    const before = await countDocuments();
+    const res = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, staged_sha256: sha256, staged_name: '无人登记.txt', kind: 'other', title: '过期的暂存原件', organ_id: String(organId),
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('原件已失效');
+    expect(res.text).toContain('value="过期的暂存原件"');
+    expect(await countDocuments()).toBe(before);
   });
 
   it('refuses a staged file reference that does not exist, storing nothing', async () => {
