@@ -307,7 +307,8 @@ try {
         records += batch.length;
         tasks.push(client.index(direct).addDocuments(batch, { primaryKey: 'id' }));
       }
-      await waitForTasks(tasks);
+      // Everything is queued at once, and Meilisearch may take it in one batch of many minutes.
+      await waitForTasks(tasks, 3_600_000);
       return records;
     });
     await deleteIndexIfAny(indexes, direct);

@@ -322,10 +322,13 @@ export async function documentsWithStaleStatus(client: Meilisearch, uid: string,
   }
 }
 
-/** Waits until Meilisearch has applied the tasks; throws when one failed. */
-export async function waitForTasks(tasks: EnqueuedTaskPromise[]): Promise<void> {
+/**
+ * Waits until Meilisearch has applied the tasks; throws when one failed or one takes longer than
+ * `timeout` ms (Meilisearch merges queued additions, so a task may wait for the whole batch).
+ */
+export async function waitForTasks(tasks: EnqueuedTaskPromise[], timeout = TASK_TIMEOUT.timeout): Promise<void> {
   for (const task of tasks) {
-    const done = await task.waitTask(TASK_TIMEOUT);
+    const done = await task.waitTask({ ...TASK_TIMEOUT, timeout });
     if (done.status !== 'succeeded') throw new Error(`索引任务失败：${done.error?.message ?? done.status}`);
   }
 }
