@@ -308,7 +308,7 @@ try {
         tasks.push(client.index(direct).addDocuments(batch, { primaryKey: 'id' }));
       }
       // Everything is queued at once, and Meilisearch may take it in one batch of many minutes.
-      await waitForTasks(tasks, 3_600_000);
+      await waitForTasks(tasks, { timeout: 3_600_000, interval: 2000 });
       return records;
     });
     await deleteIndexIfAny(indexes, direct);

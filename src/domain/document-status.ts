@@ -60,27 +60,33 @@ export function documentStatusAsOf(doc: StatusDates, day: IsoDate): DocumentStat
   return 'in_force';
 }
 
-export interface StatusPeriod {
-  status: DocumentStatus;
-  /** First day with this status; null when it has had it from the start. */
+export interface Period {
+  /** First day of it; null when it reaches back for ever. */
   from: IsoDate | null;
-  /** First day with another status; null when it keeps this one for good. */
+  /** First day after it; null when it lasts for good. */
   until: IsoDate | null;
 }
 
+/** The stretch around `day` that none of `days` falls inside: from the nearest on or before it until the next. */
+export function periodAround(days: IsoDate[], day: IsoDate): Period {
+  const before = days.filter((d) => d <= day).sort();
+  const after = days.filter((d) => d > day).sort();
+  return { from: before.at(-1) ?? null, until: after[0] ?? null };
+}
+
 /**
- * The stretch of days around `day` over which the status stays what it is on `day`. The status
- * changes only on the days its dates name (publication, taking effect, the day after expiry, repeal),
- * and only forwards, so the nearest of those days on which it does change bound the stretch.
+ * The days on which the status changes: of the days its dates name (publication, taking effect, the
+ * day after expiry, repeal), those whose status differs from the day before's.
  */
-export function statusPeriod(doc: StatusDates, day: IsoDate): StatusPeriod {
-  const status = documentStatusAsOf(doc, day);
-  const changes = [doc.published_on, doc.effective_on, doc.repealed_on, doc.expires_on === null ? null : addDays(doc.expires_on, 1)]
+export function statusChanges(doc: StatusDates): IsoDate[] {
+  return [doc.published_on, doc.effective_on, doc.repealed_on, doc.expires_on === null ? null : addDays(doc.expires_on, 1)]
     .filter((d): d is IsoDate => d !== null)
     .filter((d) => documentStatusAsOf(doc, d) !== documentStatusAsOf(doc, addDays(d, -1)));
-  const before = changes.filter((d) => d <= day).sort();
-  const after = changes.filter((d) => d > day).sort();
-  return { status, from: before.at(-1) ?? null, until: after[0] ?? null };
+}
+
+/** The status on `day` and the stretch of days around it over which it stays so. */
+export function statusPeriod(doc: StatusDates, day: IsoDate): Period & { status: DocumentStatus } {
+  return { status: documentStatusAsOf(doc, day), ...periodAround(statusChanges(doc), day) };
 }
 
 export type ValidityEndCause = 'repealed' | 'expired';

@@ -34,23 +34,23 @@ export async function findDocumentsForIndex(db: Q, ids: number[]) {
     db
       .selectFrom('interpretation_documents as l')
       .innerJoin('interpretations as i', 'i.id', 'l.interpretation_id')
-      .select(['l.document_id', 'i.title'])
+      .select(['l.document_id', 'i.title', 'i.published_on'])
       .where('l.document_id', 'in', ids)
       .orderBy('i.published_on')
       .execute(),
   ]);
   const body = new Map(bodies.map((b) => [b.id, b.body]));
-  const interpretationTitles = groupBy(interpretations, (i) => i.document_id, (i) => i.title);
+  const interpretationsOf = groupBy(interpretations, (i) => i.document_id, ({ title, published_on }) => ({ title, published_on }));
   return rows.map((row) => ({
     ...row,
     body: body.get(row.id) ?? '',
     topics: topics.get(row.id) ?? [],
     co_issuers: coIssuers.get(row.id) ?? [],
-    interpretation_titles: interpretationTitles.get(row.id) ?? [],
+    interpretations: interpretationsOf.get(row.id) ?? [],
   }));
 }
 
-/** Interpretations with the published documents they explain (titles, 文号, organs, topics). */
+/** Interpretations with the documents they explain that are or will be published (titles, 文号, organs, topics). */
 export async function findInterpretationsForIndex(db: Q, ids: number[]) {
   if (ids.length === 0) return [];
   const [rows, links] = await Promise.all([
@@ -59,7 +59,7 @@ export async function findInterpretationsForIndex(db: Q, ids: number[]) {
       .selectFrom('interpretation_documents as l')
       .innerJoin('documents as d', 'd.id', 'l.document_id')
       .innerJoin('organs as o', 'o.id', 'd.organ_id')
-      .select(['l.interpretation_id', 'd.id', 'd.title', 'd.doc_number', 'd.organ_id', 'o.name as organ_name'])
+      .select(['l.interpretation_id', 'd.id', 'd.title', 'd.doc_number', 'd.organ_id', 'o.name as organ_name', 'd.published_on'])
       .where('l.interpretation_id', 'in', ids)
       // A draft's title must not become findable through its interpretation.
       .where('d.published_on', 'is not', null)

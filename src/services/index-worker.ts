@@ -13,7 +13,7 @@ import {
 import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { Clock } from './clock.js';
-import { documentsWithStaleStatus, ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
+import { staleRecords, ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
 
 const BATCH = 2000;
 /**
@@ -55,22 +55,27 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
   let stopped = true;
   let indexReady = false;
   let lastPurge = 0;
-  let statusesOf: IsoDate | undefined;
+  let refreshedOn: IsoDate | undefined;
 
   /**
-   * Once a day, queues the documents whose indexed status has run out (a term ended, a repeal or a
-   * publication day came), so that counting statuses stays one facet. Searches are right without it,
-   * only slower; so a failure is logged and tried again on the next round.
+   * Once a day, queues the records that are no longer right (a term ended, a repeal or a publication
+   * day came), so that counting statuses stays one facet and a title published today becomes
+   * findable through its related records. A failure is logged and tried again on the next round.
    */
-  async function refreshStatuses(): Promise<void> {
+  async function refreshStaleRecords(): Promise<void> {
     const today = clock.today();
-    if (!indexReady || statusesOf === today) return;
+    if (!indexReady || refreshedOn === today) return;
     try {
-      const ids = await documentsWithStaleStatus(indexes.client, indexes.search, today);
-      if (ids.length) await db.transaction().execute((trx) => enqueueIndexJobs(trx, 'document', ids));
-      statusesOf = today;
+      const stale = await staleRecords(indexes.client, indexes.search, today);
+      if (stale.documents.length || stale.interpretations.length) {
+        await db.transaction().execute(async (trx) => {
+          await enqueueIndexJobs(trx, 'document', stale.documents);
+          await enqueueIndexJobs(trx, 'interpretation', stale.interpretations);
+        });
+      }
+      refreshedOn = today;
     } catch (error) {
-      logger.warn({ err: error }, 'could not look for documents whose status changed; will retry');
+      logger.warn({ err: error }, 'could not look for search records to refresh; will retry');
     }
   }
 
@@ -155,7 +160,7 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
         (error: unknown) => logger.warn({ err: error }, 'search index not reachable; will retry'),
       );
     }
-    await refreshStatuses();
+    await refreshStaleRecords();
     await applyAllDue();
     if (Date.now() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = Date.now();
@@ -196,7 +201,7 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
       stopped = false;
       try {
         await running;
-        await refreshStatuses();
+        await refreshStaleRecords();
         await applyAllDue();
       } finally {
         stopped = wasStopped;

@@ -2,9 +2,9 @@ import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import type { Db, Trx } from '../db/database.js';
 import { docNumberSearchForm, parseDocNumber } from '../domain/doc-number.js';
 import type { IsoDate } from '../domain/dates.js';
-import { statusPeriod, type DocumentKind, type DocumentStatus } from '../domain/document-status.js';
+import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../domain/document-status.js';
 import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
-import { stalePeriodFilter } from './search-query.js';
+import { staleRecordFilter } from './search-query.js';
 import { filterValue, normalizeForIndex, splitIntoChunks } from './search-text.js';
 
 /**
@@ -80,18 +80,20 @@ export interface SearchRecord {
   effective_on: number | null;
   expires_on: number | null;
   repealed_on: number | null;
-  /**
-   * A document's status over the days status_from ≤ D < status_until (0 and NO_END for open ends),
-   * as computed when the record was written; null for interpretations. Within that period the
-   * status counts are one facet; outside it the search works from the dates (search-query.ts), and
-   * the index worker rewrites such records once a day.
-   */
+  /** A document's status on the day the record was written; null for interpretations. */
   status: DocumentStatus | null;
-  status_from: number | null;
-  status_until: number | null;
+  /**
+   * The days fresh_from ≤ D < fresh_until (0 and NO_END for open ends) on which the record is right:
+   * the status has not changed, and no related document or interpretation has been published since,
+   * whose title the record would carry. Within them the status counts are one facet; outside them
+   * the search counts from the dates (search-query.ts), and the index worker rewrites such records
+   * once a day.
+   */
+  fresh_from: number;
+  fresh_until: number;
 }
 
-/** status_until of a status that lasts for good. */
+/** fresh_until of a record that stays right for good. */
 export const NO_END = 99_991_231;
 
 const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], locales: ['zho'] }];
@@ -100,7 +102,7 @@ const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
     'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
-    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'status_from', 'status_until',
+    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
   displayedAttributes: ['*'],
@@ -180,11 +182,18 @@ function recordsOf(base: RecordBase, text: string): SearchRecord[] {
   return records;
 }
 
+/** The record's days (SearchRecord.fresh_from) as yyyymmdd. */
+function freshness(changes: IsoDate[], today: IsoDate): Pick<SearchRecord, 'fresh_from' | 'fresh_until'> {
+  const period = periodAround(changes, today);
+  return { fresh_from: dateToInt(period.from) ?? 0, fresh_until: dateToInt(period.until) ?? NO_END };
+}
+
 async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
     const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
-    const period = statusPeriod(row, today);
+    // A title is findable through the record only once it is public.
+    const interpretations = row.interpretations.filter((i) => i.published_on <= today);
     return recordsOf(
       {
         group: `d${row.id}`,
@@ -197,7 +206,7 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         doc_number_search: parsed ? [docNumberSearchForm(parsed)] : [],
         organ_names: [row.organ_name, ...row.co_issuers.map((o) => o.name)],
         topics: row.topics,
-        related_titles: row.interpretation_titles.map(normalizeForIndex),
+        related_titles: interpretations.map((i) => normalizeForIndex(i.title)),
         kind: row.kind as DocumentKind,
         organ_ids: [row.organ_id, ...row.co_issuers.map((o) => o.id)],
         year: yearOfDate(row.signed_on ?? row.published_on),
@@ -207,19 +216,19 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         effective_on: dateToInt(row.effective_on ?? row.published_on),
         expires_on: dateToInt(row.expires_on),
         repealed_on: dateToInt(row.repealed_on),
-        status: period.status,
-        status_from: dateToInt(period.from) ?? 0,
-        status_until: dateToInt(period.until) ?? NO_END,
+        status: documentStatusAsOf(row, today),
+        ...freshness([...statusChanges(row), ...row.interpretations.map((i) => i.published_on)], today),
       },
       row.body,
     );
   });
 }
 
-async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<SearchRecord[]> {
+async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findInterpretationsForIndex(db, ids);
   return rows.flatMap((row) => {
-    const docs = row.documents;
+    // A document's title, 文号 and organs are findable through the record only once it is public.
+    const docs = row.documents.filter((d) => d.published_on !== null && d.published_on <= today);
     const unique = <T>(values: T[]) => [...new Set(values)];
     return recordsOf(
       {
@@ -249,8 +258,7 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[]): Promise<
         expires_on: null,
         repealed_on: null,
         status: null,
-        status_from: null,
-        status_until: null,
+        ...freshness(row.documents.flatMap((d) => (d.published_on === null ? [] : [d.published_on])), today),
       },
       row.body,
     );
@@ -266,7 +274,7 @@ export interface Entities {
 export async function buildRecords(db: Db | Trx, entities: Entities, today: IsoDate): Promise<SearchRecord[]> {
   return [
     ...(await buildDocumentRecords(db, entities.documents, today)),
-    ...(await buildInterpretationRecords(db, entities.interpretations)),
+    ...(await buildInterpretationRecords(db, entities.interpretations, today)),
   ];
 }
 
@@ -309,26 +317,27 @@ export async function writeEntities(
   return tasks;
 }
 
-/** Documents whose records carry a status that is not that of `today` (see SearchRecord.status). */
-export async function documentsWithStaleStatus(client: Meilisearch, uid: string, today: IsoDate): Promise<number[]> {
-  const ids = new Set<number>();
+/** The documents and interpretations whose records are not right for `today` (see SearchRecord.fresh_from). */
+export async function staleRecords(client: Meilisearch, uid: string, today: IsoDate): Promise<Entities> {
+  const ids = { document: new Set<number>(), interpretation: new Set<number>() };
   const page = 1000;
   for (let offset = 0; ; offset += page) {
     const { results } = await client
       .index<SearchRecord>(uid)
-      .getDocuments({ filter: stalePeriodFilter(dateToInt(today)!), fields: ['ref_id'], limit: page, offset });
-    for (const record of results) ids.add(record.ref_id);
-    if (results.length < page) return [...ids];
+      .getDocuments({ filter: staleRecordFilter(dateToInt(today)!), fields: ['type', 'ref_id'], limit: page, offset });
+    for (const record of results as Pick<SearchRecord, 'type' | 'ref_id'>[]) ids[record.type].add(record.ref_id);
+    if (results.length < page) return { documents: [...ids.document], interpretations: [...ids.interpretation] };
   }
 }
 
 /**
  * Waits until Meilisearch has applied the tasks; throws when one failed or one takes longer than
- * `timeout` ms (Meilisearch merges queued additions, so a task may wait for the whole batch).
+ * the timeout (Meilisearch merges queued additions, so a task may wait for the whole batch). Each
+ * poll leaves a listener on the wait's signal (meilisearch 0.62), so long waits poll less often.
  */
-export async function waitForTasks(tasks: EnqueuedTaskPromise[], timeout = TASK_TIMEOUT.timeout): Promise<void> {
+export async function waitForTasks(tasks: EnqueuedTaskPromise[], wait: { timeout: number; interval: number } = TASK_TIMEOUT): Promise<void> {
   for (const task of tasks) {
-    const done = await task.waitTask({ ...TASK_TIMEOUT, timeout });
+    const done = await task.waitTask(wait);
     if (done.status !== 'succeeded') throw new Error(`索引任务失败：${done.error?.message ?? done.status}`);
   }
 }

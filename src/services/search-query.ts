@@ -57,12 +57,9 @@ export function statusFilter(status: DocumentStatus, today: number): string {
   }
 }
 
-/**
- * Documents whose indexed status (search-index.ts) is not that of `today`, or that were indexed
- * before records carried one.
- */
-export function stalePeriodFilter(today: number): string {
-  return `type = "document" AND (status_from NOT EXISTS OR status_from > ${today} OR status_until <= ${today})`;
+/** Records that are not right for `today` (see SearchRecord.fresh_from), or written before records said so. */
+export function staleRecordFilter(today: number): string {
+  return `fresh_from NOT EXISTS OR fresh_from > ${today} OR fresh_until <= ${today}`;
 }
 
 function anyOf(expressions: string[]): string {
@@ -170,7 +167,7 @@ export function buildMeiliRequest(
     stale: {
       ...common,
       indexUid,
-      filter: [...base, ...exclude, stalePeriodFilter(today)],
+      filter: [...base, ...exclude, 'type = "document"', staleRecordFilter(today)],
       // One more than can be used, to tell "all of them" from "more than that".
       limit: MAX_STALE + 1,
       attributesToRetrieve: STALE_ATTRIBUTES,

@@ -238,7 +238,7 @@ describe('status counts from the indexed status period', () => {
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `今天到期 ${word}`, published_on: '2025-01-01', expires_on: '2026-06-14' });
     await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, published_on: '2025-01-01' });
     await ctx.worker.drainNow();
-    expect(await record(doc.id)).toMatchObject({ status: 'in_force', status_from: 20250101, status_until: 20260615 });
+    expect(await record(doc.id)).toMatchObject({ status: 'in_force', fresh_from: 20250101, fresh_until: 20260615 });
     expect(await statusFacet(word)).toEqual([{ value: 'in_force', label: '现行有效', count: 2 }]);
 
     clock.set('2026-06-15');
@@ -247,7 +247,7 @@ describe('status counts from the indexed status period', () => {
       { value: 'expired', label: '已失效', count: 1 },
     ]);
     await ctx.worker.drainNow();
-    expect(await record(doc.id)).toMatchObject({ status: 'expired', status_from: 20260615, status_until: NO_END });
+    expect(await record(doc.id)).toMatchObject({ status: 'expired', fresh_from: 20260615, fresh_until: NO_END });
     expect(await statusFacet(word)).toEqual([
       { value: 'in_force', label: '现行有效', count: 1 },
       { value: 'expired', label: '已失效', count: 1 },
@@ -260,7 +260,7 @@ describe('status counts from the indexed status period', () => {
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `旧索引记录 ${word}`, published_on: '2020-01-01' });
     await ctx.services.documents.repeal(admin, doc.id, { repealed_on: '2021-01-01' });
     await ctx.worker.drainNow();
-    const { status: _s, status_from: _f, status_until: _u, display_title: _t, display_doc_number: _n, display_organ_name: _o, ...old } =
+    const { status: _s, fresh_from: _f, fresh_until: _u, display_title: _t, display_doc_number: _n, display_organ_name: _o, ...old } =
       await record(doc.id);
     await waitForTasks([ctx.indexes.client.index(ctx.indexes.search).addDocuments([old])]);
     expect(await record(doc.id)).not.toHaveProperty('status');
@@ -269,7 +269,29 @@ describe('status counts from the indexed status period', () => {
     expect(hits[0]).toMatchObject({ title: doc.title, status: 'repealed' });
     clock.set('2026-06-16');
     await ctx.worker.drainNow();
-    expect(await record(doc.id)).toMatchObject({ status: 'repealed', status_from: 20210101 });
+    expect(await record(doc.id)).toMatchObject({ status: 'repealed', fresh_from: 20210101 });
+    clock.set('2026-06-15');
+  });
+
+  it('makes a title findable through its related records only once it is published', async () => {
+    const word = token();
+    const later = token();
+    clock.set('2026-06-15');
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于农机补贴的通知 ${word}`, published_on: '2026-06-01' });
+    const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `农机补贴政策问答 ${later}`, published_on: '2026-06-16' });
+    const scheduled = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于农机报废更新的通知 ${later}`, published_on: '2026-06-16' });
+    const published = await buildInterpretation(ctx.services, admin, [scheduled.id, doc.id], { title: `农机政策汇总解读 ${word}`, published_on: '2026-06-10' });
+    await ctx.worker.drainNow();
+    // Nothing public carries the words of what is published tomorrow, not even the records it is linked to.
+    expect((await search(later)).hits).toEqual([]);
+    expect(await record(doc.id)).toMatchObject({ fresh_until: 20260616 });
+
+    clock.set('2026-06-16');
+    await ctx.worker.drainNow();
+    const found = await search(later);
+    expect(ids(found).sort()).toEqual([doc.id, scheduled.id].sort());
+    expect(ids(found, 'interpretation').sort()).toEqual([interpretation.id, published.id].sort());
+    expect(await record(doc.id)).toMatchObject({ fresh_from: 20260616, fresh_until: NO_END });
     clock.set('2026-06-15');
   });
 

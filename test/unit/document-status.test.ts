@@ -8,6 +8,7 @@ import {
   documentStatusAsOf,
   isDocumentKind,
   isDocumentStatus,
+  periodAround,
   statusPeriod,
   validityEnd,
   type DocumentStatus,
@@ -103,6 +104,18 @@ describe('validityEnd', () => {
     expect(validityEnd(doc)?.cause).toBe('expired');
     expect(documentStatusAsOf(doc, '2023-02-28')).toBe('expired');
     expect(documentStatusAsOf(doc, '2023-03-01')).toBe('repealed');
+  });
+});
+
+describe('periodAround', () => {
+  it.each<[string, string[], string, { from: string | null; until: string | null }]>([
+    ['no days: for ever', [], '2024-01-01', { from: null, until: null }],
+    ['between two days, in any order', ['2024-03-01', '2023-01-01', '2025-01-01', '2023-06-01'], '2024-01-01', { from: '2023-06-01', until: '2024-03-01' }],
+    ['on a day: it starts there', ['2024-01-01', '2024-02-01'], '2024-01-01', { from: '2024-01-01', until: '2024-02-01' }],
+    ['before every day', ['2024-01-01'], '2023-12-31', { from: null, until: '2024-01-01' }],
+    ['after every day', ['2024-01-01', '2024-01-01'], '2024-05-05', { from: '2024-01-01', until: null }],
+  ])('%s', (_label, days, day, expected) => {
+    expect(periodAround(days, day)).toEqual(expected);
   });
 });
 

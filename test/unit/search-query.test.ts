@@ -7,7 +7,7 @@ import {
   buildMeiliRequest,
   inList,
   intToDate,
-  stalePeriodFilter,
+  staleRecordFilter,
   statusFilter,
   statusOfIndexed,
 } from '../../src/services/search-query.js';
@@ -87,7 +87,7 @@ describe('buildMeiliRequest', () => {
     expect(main).not.toHaveProperty('sort');
     expect(main).toMatchObject({ facets: expect.arrayContaining(['status']) });
     expect(stale).toMatchObject({ q: '营商环境', limit: MAX_STALE + 1, matchingStrategy: 'frequency' });
-    expect(stale!.filter).toEqual(['published_on <= 20261129', stalePeriodFilter(20261129)]);
+    expect(stale!.filter).toEqual(['published_on <= 20261129', 'type = "document"', staleRecordFilter(20261129)]);
     expect(statuses).toBeUndefined();
     expect(pinned).toBeUndefined();
     // Only when too many are stale: one count per status the public may see.
@@ -108,9 +108,7 @@ describe('buildMeiliRequest', () => {
   });
 
   it('finds stale records by their period, and records indexed before they had one', () => {
-    expect(stalePeriodFilter(20261129)).toBe(
-      'type = "document" AND (status_from NOT EXISTS OR status_from > 20261129 OR status_until <= 20261129)',
-    );
+    expect(staleRecordFilter(20261129)).toBe('fresh_from NOT EXISTS OR fresh_from > 20261129 OR fresh_until <= 20261129');
   });
 
   it('sorts by date, matching every word, when asked or when there is no query', () => {
