@@ -26,6 +26,8 @@ const IN_FLIGHT = 4;
 const KEEP_JOB_HISTORY_SECONDS = 7 * 24 * 3600;
 const PURGE_EVERY_MS = 3600_000;
 const MAX_BACKOFF_SECONDS = 60;
+/** How often records gone stale are looked for, besides at the turn of the day: a cheap filter. */
+const REFRESH_EVERY_MS = 10 * 60_000;
 
 // Advisory lock namespaces, one per entity kind: one worker at a time applies a given entity.
 const LOCK_CLASS: Record<IndexedEntity, number> = { document: 0x6766_0001, interpretation: 0x6766_0002 };
@@ -55,16 +57,17 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
   let stopped = true;
   let indexReady = false;
   let lastPurge = 0;
-  let refreshedOn: IsoDate | undefined;
+  let refreshed: { on: IsoDate; at: number } | undefined;
 
   /**
-   * Once a day, queues the records that are no longer right (a term ended, a repeal or a publication
-   * day came), so that counting statuses stays one facet and a title published today becomes
-   * findable through its related records. A failure is logged and tried again on the next round.
+   * When the day changes, and every few minutes besides, queues the records that are no longer right
+   * (a term ended, a repeal or a publication day came; or a rebuild that ran across midnight wrote
+   * them), so that counting statuses stays one facet and a title published today becomes findable
+   * through its related records. A failure is logged and tried again on the next round.
    */
   async function refreshStaleRecords(): Promise<void> {
     const today = clock.today();
-    if (!indexReady || refreshedOn === today) return;
+    if (!indexReady || (refreshed?.on === today && Date.now() - refreshed.at < REFRESH_EVERY_MS)) return;
     try {
       const stale = await staleRecords(indexes.client, indexes.search, today);
       if (stale.documents.length || stale.interpretations.length) {
@@ -73,7 +76,7 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
           await enqueueIndexJobs(trx, 'interpretation', stale.interpretations);
         });
       }
-      refreshedOn = today;
+      refreshed = { on: today, at: Date.now() };
     } catch (error) {
       logger.warn({ err: error }, 'could not look for search records to refresh; will retry');
     }
