@@ -61,7 +61,8 @@ export async function interpretationLinksOfDocuments(db: Q, documentIds: number[
     .selectFrom('interpretation_documents as l')
     .innerJoin('interpretations as i', 'i.id', 'l.interpretation_id')
     .select(['l.document_id', 'i.id', 'i.title', 'i.published_on'])
-    .where('l.document_id', 'in', documentIds)
+    // One array parameter: a dashboard over many years may pass more ids than PostgreSQL takes parameters.
+    .where(sql<boolean>`l.document_id = any(${documentIds}::int[])`)
     .orderBy('i.published_on')
     .orderBy('i.id')
     .execute();

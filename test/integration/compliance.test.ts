@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import type { Actor } from '../../src/services/actor.js';
+import { interpretationLinksOfDocuments } from '../../src/repositories/compliance.repository.js';
 import { fixedClock } from '../../src/services/clock.js';
 import { expectNothingStored } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -256,5 +257,14 @@ describe('the expiry review', () => {
       await sql`drop trigger fail_review on expiry_reviews`.execute(ctx.db);
       await sql`drop function fail_review()`.execute(ctx.db);
     }
+  });
+});
+
+describe('interpretation links of many documents', () => {
+  it('reads the links of more documents than PostgreSQL takes parameters in one statement', async () => {
+    const withLinks = [documentId('doc-gov-2019-1'), ...Array.from({ length: 70_000 }, (_, i) => 10_000_000 + i)];
+    const links = await interpretationLinksOfDocuments(ctx.db, withLinks);
+    expect(links.length).toBeGreaterThan(0);
+    expect(new Set(links.map((l) => l.document_id))).toEqual(new Set([documentId('doc-gov-2019-1')]));
   });
 });
