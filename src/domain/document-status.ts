@@ -79,14 +79,22 @@ export function periodAround(days: IsoDate[], day: IsoDate): Period {
  * day after expiry, repeal), those whose status differs from the day before's.
  */
 export function statusChanges(doc: StatusDates): IsoDate[] {
-  return [doc.published_on, doc.effective_on, doc.repealed_on, doc.expires_on === null ? null : addDays(doc.expires_on, 1)]
+  return [doc.published_on, doc.effective_on, doc.repealed_on, dayAfterExpiry(doc)]
     .filter((d): d is IsoDate => d !== null)
-    .filter((d) => documentStatusAsOf(doc, d) !== documentStatusAsOf(doc, addDays(d, -1)));
+    .filter((d) => d === FIRST_DAY || documentStatusAsOf(doc, d) !== documentStatusAsOf(doc, addDays(d, -1)));
 }
 
 /** The status on `day` and the stretch of days around it over which it stays so. */
 export function statusPeriod(doc: StatusDates, day: IsoDate): Period & { status: DocumentStatus } {
   return { status: documentStatusAsOf(doc, day), ...periodAround(statusChanges(doc), day) };
+}
+
+const FIRST_DAY = '0001-01-01';
+const LAST_DAY = '9999-12-31';
+
+/** The first day after the term; null without a term, or for one that runs to the end of the calendar. */
+function dayAfterExpiry(doc: StatusDates): IsoDate | null {
+  return doc.expires_on === null || doc.expires_on === LAST_DAY ? null : addDays(doc.expires_on, 1);
 }
 
 export type ValidityEndCause = 'repealed' | 'expired';
@@ -98,7 +106,7 @@ export type ValidityEndCause = 'repealed' | 'expired';
  */
 export function validityEnd(doc: StatusDates): { on: IsoDate; cause: ValidityEndCause } | null {
   const repealedOn = doc.repealed_on;
-  const expiredOn = doc.expires_on === null ? null : addDays(doc.expires_on, 1);
+  const expiredOn = dayAfterExpiry(doc);
   if (repealedOn !== null && (expiredOn === null || repealedOn <= expiredOn)) {
     return { on: repealedOn, cause: 'repealed' };
   }

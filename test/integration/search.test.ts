@@ -91,6 +91,13 @@ describe('full-text search', () => {
     expect(hit.title).toContain('２０２４');
   });
 
+  it('indexes a document whose term runs to the last day of the calendar', async () => {
+    const word = token();
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, expires_on: '9999-12-31' });
+    await ctx.worker.drainNow();
+    expect((await search(word)).hits).toMatchObject([{ id: doc.id, status: 'in_force' }]);
+  });
+
   it('shows only published documents to the public; staff see drafts', async () => {
     const word = token();
     const published = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已发布 ${word}` });

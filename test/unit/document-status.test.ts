@@ -72,6 +72,7 @@ describe('validityEnd', () => {
     ['repealed after it had expired', { expires_on: '2022-06-30', repealed_on: '2023-03-01' }, { on: '2022-07-01', cause: 'expired' }],
     ['repealed the day after the last valid day: tie goes to repeal', { expires_on: '2023-08-01', repealed_on: '2023-08-02' }, { on: '2023-08-02', cause: 'repealed' }],
     ['repealed on the last valid day', { expires_on: '2023-08-01', repealed_on: '2023-08-01' }, { on: '2023-08-01', cause: 'repealed' }],
+    ['a term to the last day of the calendar never ends', { expires_on: '9999-12-31' }, null],
   ])('%s', (_label, overrides, expected) => {
     expect(validityEnd(dates(overrides))).toEqual(expected);
   });
@@ -131,6 +132,8 @@ describe('statusPeriod', () => {
     ['expired, repealed later', { expires_on: '2023-06-30', repealed_on: '2023-09-01' }, '2023-08-01', { status: 'expired', from: '2023-07-01', until: '2023-09-01' }],
     ['repealed before it took effect', { effective_on: '2023-06-01', repealed_on: '2023-05-01' }, '2023-05-15', { status: 'repealed', from: '2023-05-01', until: null }],
     ['effective on its publication day', { effective_on: '2023-03-01' }, '2023-03-01', { status: 'in_force', from: '2023-03-01', until: null }],
+    ['a term to the last day of the calendar', { expires_on: '9999-12-31' }, '2024-01-01', { status: 'in_force', from: '2023-03-01', until: null }],
+    ['published on the first day of the calendar', { published_on: '0001-01-01' }, '2024-01-01', { status: 'in_force', from: '0001-01-01', until: null }],
   ])('%s', (_label, overrides, day, expected) => {
     expect(statusPeriod(dates(overrides), day)).toEqual(expected);
   });
