@@ -5,10 +5,18 @@ export type IndexedEntity = 'document' | 'interpretation';
 
 export const INDEX_JOBS_CHANNEL = 'gfwj_index_jobs';
 
-/** Queues index updates in the caller's transaction; the NOTIFY is delivered only if it commits. */
-export async function enqueueIndexJobs(trx: Trx, entity: IndexedEntity, ids: number[]): Promise<void> {
+/**
+ * Queues index updates in the caller's transaction; the NOTIFY is delivered only if it commits. The
+ * ids go as one array, however many. `unlessQueued` skips entities with a job waiting already: right
+ * when nothing has changed but the day (a job being applied now writes the record of today too), wrong
+ * after a write, whose change a job claimed before it committed would miss.
+ */
+export async function enqueueIndexJobs(trx: Trx, entity: IndexedEntity, ids: number[], options: { unlessQueued?: boolean } = {}): Promise<void> {
   if (ids.length === 0) return;
-  await trx.insertInto('index_jobs').values(ids.map((entity_id) => ({ entity, entity_id }))).execute();
+  await sql`
+    insert into index_jobs (entity, entity_id)
+    select ${entity}, x.id from unnest(${ids}::int[]) as x(id)
+    ${options.unlessQueued ? sql`where not exists (select 1 from index_jobs j where j.entity = ${entity} and j.entity_id = x.id)` : sql``}`.execute(trx);
   await sql`select pg_notify(${INDEX_JOBS_CHANNEL}, '')`.execute(trx);
 }
 

@@ -72,12 +72,14 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
       const stale = await staleRecords(indexes.client, indexes.search, today);
       if (stale.documents.length || stale.interpretations.length) {
         await db.transaction().execute(async (trx) => {
-          await enqueueIndexJobs(trx, 'document', stale.documents);
-          await enqueueIndexJobs(trx, 'interpretation', stale.interpretations);
+          await enqueueIndexJobs(trx, 'document', stale.documents, { unlessQueued: true });
+          await enqueueIndexJobs(trx, 'interpretation', stale.interpretations, { unlessQueued: true });
         });
       }
       refreshed = { on: today, at: Date.now() };
     } catch (error) {
+      // Tried again in a minute, not on every round of the worker.
+      refreshed = { on: today, at: Date.now() - REFRESH_EVERY_MS + 60_000 };
       logger.warn({ err: error }, 'could not look for search records to refresh; will retry');
     }
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
 import type { Actor } from '../../src/services/actor.js';
+import { enqueueIndexJobs } from '../../src/repositories/index-job.repository.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { indexNames } from '../../src/services/search-index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -196,5 +197,29 @@ describe('a Meilisearch outage loses nothing', () => {
     await sql`insert into index_jobs (entity, entity_id) select 'document', id from documents`.execute(ctx.db);
     await ctx.worker.drainNow();
     expect(await searchDocuments(word)).toEqual([doc.id]);
+  });
+});
+
+describe('queueing index jobs', () => {
+  const jobsOf = async (ids: number[]) =>
+    Number(
+      (await ctx.db.selectFrom('index_jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('entity', '=', 'interpretation').where('entity_id', 'in', ids.slice(0, 3)).executeTakeFirstOrThrow()).n,
+    );
+
+  it('queues more entities at once than PostgreSQL takes parameters, and skips queued ones when asked', async () => {
+    const ids = Array.from({ length: 40_000 }, (_, i) => 50_000_000 + i);
+    try {
+      await ctx.db.transaction().execute((trx) => enqueueIndexJobs(trx, 'interpretation', ids));
+      const total = async () =>
+        Number((await ctx.db.selectFrom('index_jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('entity_id', '>=', 50_000_000).executeTakeFirstOrThrow()).n);
+      expect(await total()).toBe(40_000);
+      await ctx.db.transaction().execute((trx) => enqueueIndexJobs(trx, 'interpretation', [...ids.slice(0, 10), 60_000_000], { unlessQueued: true }));
+      expect(await total()).toBe(40_001);
+      expect(await jobsOf(ids)).toBe(3);
+      await ctx.db.transaction().execute((trx) => enqueueIndexJobs(trx, 'interpretation', ids.slice(0, 1)));
+      expect(await jobsOf(ids)).toBe(4);
+    } finally {
+      await ctx.db.deleteFrom('index_jobs').where('entity_id', '>=', 50_000_000).execute();
+    }
   });
 });
