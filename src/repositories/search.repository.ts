@@ -281,6 +281,15 @@ export function findInterpretationHits(db: Q, ids: number[]) {
   return db.selectFrom('interpretations').select(['id', 'title', 'published_on']).where('id', 'in', ids.length ? ids : [-1]).execute();
 }
 
+/** Of these documents and interpretations, the titles of those public by `today`, by `type:id`. */
+export async function publicTitles(db: Q, ids: { documents: number[]; interpretations: number[] }, today: IsoDate): Promise<Map<string, string>> {
+  const { rows } = await sql<{ key: string; title: string }>`
+    select 'document:' || id as key, title from documents where id = any(${ids.documents}::int[]) and published_on <= ${today}
+    union all
+    select 'interpretation:' || id, title from interpretations where id = any(${ids.interpretations}::int[]) and published_on <= ${today}`.execute(db);
+  return new Map(rows.map((r) => [r.key, r.title]));
+}
+
 /** Every topic with the number of published documents filed under it. */
 export function topicsWithCounts(db: Q, today: IsoDate) {
   return db

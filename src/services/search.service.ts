@@ -19,6 +19,7 @@ import {
   findInterpretationHits,
   findSnippetSources,
   organsWithCounts,
+  publicTitles,
   publishedForSitemap,
   topicsWithCounts,
   type BasicSearchFilter,
@@ -229,6 +230,20 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     });
   }
 
+  /**
+   * PostgreSQL decides what the public sees: the index may lag a change by a moment, or longer while
+   * its queue is long, and a document withdrawn from publication or a title corrected must not show
+   * meanwhile. One query by key for the page's hits.
+   */
+  async function confirmedPublic(sources: HitSource[], today: IsoDate): Promise<HitSource[]> {
+    const idsOf = (type: HitSource['type']) => sources.filter((s) => s.type === type).map((s) => s.id);
+    const titles = await publicTitles(db, { documents: idsOf('document'), interpretations: idsOf('interpretation') }, today);
+    return sources.flatMap((source) => {
+      const title = titles.get(`${source.type}:${source.id}`);
+      return title === undefined ? [] : [{ ...source, title }];
+    });
+  }
+
   /** The simple search's hits, from PostgreSQL rows, in the order of `ids`. */
   async function sourcesOfRows(ids: { type: HitSource['type']; id: number }[], today: IsoDate): Promise<HitSource[]> {
     const idsOf = (type: HitSource['type']) => ids.filter((h) => h.type === type).map((h) => h.id);
@@ -337,13 +352,12 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     const regular = (main!.hits as unknown as IndexedHit[]).slice(
       query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
     );
-    // The index may lag a change by a moment; a hit the public may no longer see is dropped.
     const ordered = [...pinned.slice(offset), ...regular]
       .slice(0, params.page_size)
       .map((hit) => sourceOfRecord(hit, today))
       .filter((hit) => visible(hit, today, staff));
-    // Snippets missing from the heads are read while the statuses are counted.
-    const hitting = hitsOf(ordered, query.words);
+    // Read while the statuses are counted.
+    const hitting = (staff ? Promise.resolve(ordered) : confirmedPublic(ordered, today)).then((sources) => hitsOf(sources, query.words));
     hitting.catch(() => undefined);
 
     const distribution: Distribution = main.facetDistribution ?? {};

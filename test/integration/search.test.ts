@@ -91,6 +91,24 @@ describe('full-text search', () => {
     expect(hit.title).toContain('２０２４');
   });
 
+  it('shows the public what PostgreSQL says while the index lags: a withdrawn document goes, a corrected title shows', async () => {
+    const word = token();
+    const withdrawn = await buildDocument(ctx.services, admin, { organ_id: organId, title: `误发布的文件 ${word}` });
+    const corrected = await buildDocument(ctx.services, admin, { organ_id: organId, title: `标题有误的文件 ${word}` });
+    await ctx.worker.drainNow();
+    await ctx.services.documents.update(admin, withdrawn.id, { published_on: null });
+    await ctx.services.documents.update(admin, corrected.id, { title: `标题已更正的文件 ${word}` });
+    // Nothing applied to the index yet.
+    expect(Number((await ctx.db.selectFrom('index_jobs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBeGreaterThan(0);
+    const result = await search(word);
+    expect(ids(result)).toEqual([corrected.id]);
+    expect(result.hits[0]).toMatchObject({ title: `标题已更正的文件 ${word}` });
+    expect(result.hits[0]!.title_html).toContain('标题已更正');
+    // Staff see the draft, as the index has it until the worker catches up.
+    expect(ids(await search(word, {}, compiler)).sort()).toEqual([withdrawn.id, corrected.id].sort());
+    await ctx.worker.drainNow();
+  });
+
   it('indexes a document whose term runs to the last day of the calendar', async () => {
     const word = token();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, expires_on: '9999-12-31' });
