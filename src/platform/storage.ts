@@ -22,8 +22,11 @@ export interface StagingArea {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** A content-addressed directory: `<root>/ab/cd/abcd…`. */
-function contentDirectory(root: string) {
+/**
+ * A content-addressed directory: `<root>/ab/cd/abcd…`. With `touch`, storing bytes that are there
+ * already marks them as new (for the staging area's sweep).
+ */
+function contentDirectory(root: string, { touch }: { touch: boolean }) {
   // Only hex digests ever reach the file system, so no caller can steer a path outside `root`.
   const pathOf = (sha256: string): string => {
     if (!SHA256.test(sha256)) throw new Error('invalid sha256');
@@ -36,10 +39,11 @@ function contentDirectory(root: string) {
       const target = pathOf(sha256);
       const existing = await stat(target).catch(() => undefined);
       if (existing?.size === bytes.length) {
-        // Stored again: for the staging area's sweep, it is as new.
+        if (!touch) return { sha256, size: bytes.length };
         const now = new Date();
-        await utimes(target, now, now);
-        return { sha256, size: bytes.length };
+        // Swept meanwhile: written again below.
+        const touched = await utimes(target, now, now).then(() => true, () => false);
+        if (touched) return { sha256, size: bytes.length };
       }
       await mkdir(path.dirname(target), { recursive: true });
       // Write then rename, so a crash never leaves a half-written file under its final name.
@@ -56,10 +60,10 @@ function contentDirectory(root: string) {
 }
 
 export function createLocalStorage(root: string): Storage {
-  const files = contentDirectory(root);
+  const files = contentDirectory(root, { touch: false });
   // Not two hex digits, so it can never be a directory of the content store.
   const stagingRoot = path.join(root, 'staging');
-  const staged = contentDirectory(stagingRoot);
+  const staged = contentDirectory(stagingRoot, { touch: true });
   return {
     put: files.put,
     async open(sha256) {
