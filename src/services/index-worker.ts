@@ -65,9 +65,9 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
    * them), so that counting statuses stays one facet and a title published today becomes findable
    * through its related records. A failure is logged and tried again on the next round.
    */
-  async function refreshStaleRecords(): Promise<void> {
+  async function refreshStaleRecords(force = false): Promise<void> {
     const today = clock.today();
-    if (!indexReady || (refreshed?.on === today && Date.now() - refreshed.at < REFRESH_EVERY_MS)) return;
+    if (!indexReady || (!force && refreshed?.on === today && Date.now() - refreshed.at < REFRESH_EVERY_MS)) return;
     try {
       const stale = await staleRecords(indexes.client, indexes.search, today);
       if (stale.documents.length || stale.interpretations.length) {
@@ -200,13 +200,13 @@ export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; inde
       clearTimeout(timer);
       await running;
     },
-    /** Applies everything due now; for scripts and tests that need the index caught up. */
+    /** Applies everything due now, stale records included; for scripts and tests that need the index caught up. */
     async drainNow() {
       const wasStopped = stopped;
       stopped = false;
       try {
         await running;
-        await refreshStaleRecords();
+        await refreshStaleRecords(true);
         await applyAllDue();
       } finally {
         stopped = wasStopped;
