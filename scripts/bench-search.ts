@@ -30,6 +30,7 @@ import type { EnqueuedTaskPromise } from 'meilisearch';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import type { NewDocument } from '../src/db/tables.js';
+import type { CorpusRecord } from '../src/domain/catalog-row.js';
 import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../src/domain/doc-number.js';
 import type { DocumentKind } from '../src/domain/document-status.js';
 import { createLifecycle } from '../src/lifecycle.js';
@@ -102,15 +103,9 @@ const SUBJECTS = ['营商环境', '安全生产', '生态环境保护', '食品�
 const FORMS = ['关于进一步加强{s}工作的通知', '关于印发《示例县{s}管理办法》的通知', '关于做好{s}有关工作的意见', '关于{s}的实施意见',
   '关于印发《示例县{s}实施细则》的通知', '关于开展{s}专项行动的通知', '关于规范{s}工作的若干措施'];
 
-interface CorpusLine {
-  title: string;
-  kind: string | null;
-  issuing_organ: string | null;
-  doc_number: string | null;
-  publish_date: string | null;
-  effective_date: string | null;
+/** A corpus record with its validity as the source states it (已废止 …). */
+interface CorpusLine extends CorpusRecord {
   status: string | null;
-  body: string;
 }
 
 async function* corpusDocuments(): AsyncGenerator<CorpusLine> {
