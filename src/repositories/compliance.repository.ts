@@ -2,27 +2,14 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import type { ExpiryDecision } from '../domain/compliance.js';
 import type { IsoDate } from '../domain/dates.js';
-import { documentsWithRepeal } from './document.repository.js';
+import { documentsWithRepeal, headingColumns } from './document.repository.js';
 
 type Q = Db | Trx;
 
 /** The day a document is counted by: 成文日期, else 发布日期 (see documentYear in domain/compliance.ts). */
 const countingDay = sql<IsoDate | null>`coalesce(d.signed_on, d.published_on)`;
 
-const complianceColumns = [
-  'd.id',
-  'd.kind',
-  'd.title',
-  'd.doc_number',
-  'd.organ_id',
-  'o.name as organ_name',
-  'o.short_name as organ_short_name',
-  'd.signed_on',
-  'd.published_on',
-  'd.effective_on',
-  'd.expires_on',
-  'r.repealed_on',
-] as const;
+const complianceColumns = [...headingColumns, 'o.short_name as organ_short_name'] as const;
 
 export type ComplianceDocumentRecord = Awaited<ReturnType<typeof listComplianceDocuments>>[number];
 

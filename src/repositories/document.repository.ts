@@ -16,13 +16,12 @@ export function documentsWithRepeal(db: Q) {
     .innerJoin('organs as o', 'o.id', 'd.organ_id');
 }
 
-const summaryColumns = [
+/** What any list of documents shows and what their status needs, over documentsWithRepeal's aliases. */
+export const headingColumns = [
   'd.id',
   'd.kind',
   'd.title',
   'd.doc_number',
-  'd.doc_number_key',
-  'd.index_number',
   'd.organ_id',
   'o.name as organ_name',
   'd.signed_on',
@@ -30,6 +29,12 @@ const summaryColumns = [
   'd.effective_on',
   'd.expires_on',
   'r.repealed_on',
+] as const;
+
+const summaryColumns = [
+  ...headingColumns,
+  'd.doc_number_key',
+  'd.index_number',
   'r.by_document_id as repealed_by_document_id',
   'r.reason as repeal_reason',
   'd.created_at',

@@ -3,6 +3,7 @@ import type { Db, Trx } from '../db/database.js';
 import { ARTICLE20_KINDS, type Article20Kind } from '../domain/article20.js';
 import type { Article20DocumentCell } from '../domain/article20-form.js';
 import { yearEnd, yearStart, type IsoDate } from '../domain/dates.js';
+import { headingColumns } from './document.repository.js';
 
 type Q = Db | Trx;
 
@@ -118,21 +119,7 @@ export async function listArticle20Documents(
       .innerJoin('documents as d', 'd.id', 'x.id')
       .innerJoin('organs as o', 'o.id', 'd.organ_id')
       .leftJoin('document_repeals as r', 'r.document_id', 'd.id')
-      .select([
-        'd.id',
-        'd.kind',
-        'd.title',
-        'd.doc_number',
-        'd.organ_id',
-        'o.name as organ_name',
-        'd.signed_on',
-        'd.published_on',
-        'd.effective_on',
-        'd.expires_on',
-        'r.repealed_on',
-        'x.ended_on',
-        'x.ended_by_repeal',
-      ])
+      .select([...headingColumns, 'x.ended_on', 'x.ended_by_repeal'])
       .orderBy('x.issued_on')
       .orderBy('d.id')
       .offset(filter.offset)
