@@ -84,11 +84,6 @@ export function statusChanges(doc: StatusDates): IsoDate[] {
     .filter((d) => d === FIRST_DAY || documentStatusAsOf(doc, d) !== documentStatusAsOf(doc, addDays(d, -1)));
 }
 
-/** The status on `day` and the stretch of days around it over which it stays so. */
-export function statusPeriod(doc: StatusDates, day: IsoDate): Period & { status: DocumentStatus } {
-  return { status: documentStatusAsOf(doc, day), ...periodAround(statusChanges(doc), day) };
-}
-
 const FIRST_DAY = '0001-01-01';
 const LAST_DAY = '9999-12-31';
 

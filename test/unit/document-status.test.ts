@@ -9,7 +9,7 @@ import {
   isDocumentKind,
   isDocumentStatus,
   periodAround,
-  statusPeriod,
+  statusChanges,
   validityEnd,
   type DocumentStatus,
   type StatusDates,
@@ -120,7 +120,10 @@ describe('periodAround', () => {
   });
 });
 
-describe('statusPeriod', () => {
+// The status on a day and the days around it over which it stays so, as the search index stores them.
+const statusPeriod = (doc: StatusDates, day: string) => ({ status: documentStatusAsOf(doc, day), ...periodAround(statusChanges(doc), day) });
+
+describe('the status period: statusChanges and periodAround', () => {
   it.each<[string, Partial<StatusDates>, string, { status: DocumentStatus; from: string | null; until: string | null }]>([
     ['in force for good', {}, '2024-01-01', { status: 'in_force', from: '2023-03-01', until: null }],
     ['a draft with no publication day stays one', { published_on: null, effective_on: '2023-05-01' }, '2024-01-01', { status: 'draft', from: null, until: null }],
