@@ -188,10 +188,15 @@ function freshness(changes: IsoDate[], today: IsoDate): Pick<SearchRecord, 'fres
   return { fresh_from: dateToInt(period.from) ?? 0, fresh_until: dateToInt(period.until) ?? NO_END };
 }
 
+/** A 文号's spaced search form, if it parses as one. */
+function searchFormsOf(docNumber: string | null): string[] {
+  const parsed = docNumber ? parseDocNumber(docNumber) : null;
+  return parsed ? [docNumberSearchForm(parsed)] : [];
+}
+
 async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
-    const parsed = row.doc_number ? parseDocNumber(row.doc_number) : null;
     // A title is findable through the record only once it is public.
     const interpretations = row.interpretations.filter((i) => i.published_on <= today);
     return recordsOf(
@@ -203,7 +208,7 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         display_title: row.title,
         display_doc_number: row.doc_number,
         display_organ_name: row.organ_name,
-        doc_number_search: parsed ? [docNumberSearchForm(parsed)] : [],
+        doc_number_search: searchFormsOf(row.doc_number),
         organ_names: [row.organ_name, ...row.co_issuers.map((o) => o.name)],
         topics: row.topics,
         related_titles: interpretations.map((i) => normalizeForIndex(i.title)),
@@ -239,12 +244,7 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: Is
         display_title: row.title,
         display_doc_number: null,
         display_organ_name: null,
-        doc_number_search: unique(
-          docs.flatMap((d) => {
-            const parsed = d.doc_number ? parseDocNumber(d.doc_number) : null;
-            return parsed ? [docNumberSearchForm(parsed)] : [];
-          }),
-        ),
+        doc_number_search: unique(docs.flatMap((d) => searchFormsOf(d.doc_number))),
         organ_names: unique(docs.flatMap((d) => [d.organ_name, ...d.co_issuers.map((o) => o.name)])),
         topics: unique(docs.flatMap((d) => d.topics)),
         related_titles: docs.map((d) => normalizeForIndex(d.title)),
