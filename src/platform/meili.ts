@@ -1,7 +1,12 @@
 import { Meilisearch } from 'meilisearch';
+import { Agent, request, type Dispatcher } from 'undici';
+
+/** Loopback connections kept open between requests; Meilisearch closes idle ones after 5 s. */
+const KEEP_ALIVE_MS = 4000;
 
 /**
- * Meilisearch on loopback, over kept-alive connections with uncompressed answers.
+ * Meilisearch on loopback, over kept-alive connections with uncompressed answers, through undici's
+ * `request` rather than `fetch`.
  *
  * Node's fetch asks for gzip by default, and Meilisearch 1.21 then streams the compressed answer
  * in small pieces: on a kept-alive connection any answer over ~900 bytes waited ~44 ms for a delayed
@@ -9,12 +14,45 @@ import { Meilisearch } from 'meilisearch';
  * the compression work on both sides; measured on the 30,000-document benchmark index (p50 of 80
  * queries, 20 hits with facets and heads): gzip + `Connection: close` 7.1 ms, identity + close
  * 5.6 ms, identity + keep-alive 3.8 ms, with no 44 ms tail even for 200 kB answers.
+ *
+ * fetch also passes every body and answer through web streams; `request` does not. Measured on the
+ * 100,000-document benchmark index (p50 of 110 queries, both requests of a search at once): fetch
+ * 5.15 ms, request 4.18 ms; the page of hits alone 3.60 and 2.89 ms; a health check 0.61 and 0.37 ms.
  */
 export function createMeiliClient(url: string, apiKey: string | undefined): Meilisearch {
+  const dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS });
   return new Meilisearch({
     host: url,
     ...(apiKey ? { apiKey } : {}),
     requestInit: { headers: { 'Accept-Encoding': 'identity' } },
     timeout: 10_000,
+    // The client wraps what this throws in a MeilisearchRequestError whose cause is the thrown error,
+    // so an API error's code reads as `error.cause.code`, as with fetch.
+    httpClient: async (input, init) => {
+      const answer = await request(String(input), {
+        method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: init?.headers as Iterable<[string, string]> | undefined,
+        body: init?.body as string | undefined,
+        signal: init?.signal ?? undefined,
+        dispatcher,
+      });
+      const text = await answer.body.text();
+      const json: unknown = text === '' ? undefined : JSON.parse(text);
+      if (answer.statusCode >= 400) throw new MeilisearchAnswerError(answer.statusCode, json);
+      return json;
+    },
   });
+}
+
+/** An error answer of the Meilisearch API, with its code (index_not_found …). */
+class MeilisearchAnswerError extends Error {
+  readonly code: string | undefined;
+  readonly status: number;
+  constructor(status: number, body: unknown) {
+    const { message, code } = (body ?? {}) as { message?: string; code?: string };
+    super(message ?? `Meilisearch answered ${status}`);
+    this.name = 'MeilisearchAnswerError';
+    this.status = status;
+    this.code = code;
+  }
 }
