@@ -373,14 +373,24 @@ try {
     ...sampleDocNumbers.map((n) => n.replace('〔', '[').replace('〕', ']')),
   ];
   result['queries'] = QUERIES;
-  /** Exactly what the app sends for a query: the same requests, built by the same function, at once. */
+  /**
+   * Exactly what the app sends for a query: the same two requests, built by the same function, sent
+   * at once. The index is fresh, so, like the app once it has checked, they do not look for stale records.
+   */
   const rawSame = (q: string) => {
     const parsed = parseDocNumber(q);
-    const { search } = buildMeiliRequest(
+    const request = buildMeiliRequest(
       { q, sort: 'relevance', page: 1, page_size: 20 },
-      { indexUid: indexes.search, today: dateToInt(TODAY)!, staff: false, docNumberKey: parsed ? docNumberKey(parsed) : null, text: parsed ? docNumberSearchForm(parsed) : q },
+      {
+        indexUid: indexes.search,
+        today: dateToInt(TODAY)!,
+        staff: false,
+        docNumberKey: parsed ? docNumberKey(parsed) : null,
+        text: parsed ? docNumberSearchForm(parsed) : q,
+        checkStale: false,
+      },
     );
-    return client.multiSearch({ queries: search });
+    return Promise.all([client.multiSearch({ queries: request.hits }), client.multiSearch({ queries: request.counts })]);
   };
   const rawPlain = (q: string) => client.index(indexes.search).search(q, { limit: 20, attributesToRetrieve: ['type', 'ref_id'] });
   const get = async (url: string) => {

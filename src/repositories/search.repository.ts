@@ -236,58 +236,82 @@ const SNIPPET_DEEP_WORDS = 3;
 /**
  * The piece of each text (`t.head` = its first SNIPPET_HEAD characters, `t.body` = all of it) to show
  * as its snippet, chosen here so that only the pieces travel, not texts of up to megabytes. Stored
- * texts are compressed: `left()` decompresses only the head, and COALESCE stops at the first
- * candidate found, so the usual text that holds a query word early costs one short scan; the whole
- * text is read only for a word found nowhere in the head.
+ * texts are compressed: `left()` decompresses only the head, and the whole text is read only for a
+ * word found nowhere in the head. The terms go as arrays: sixty of them as single parameters made
+ * planning cost more than running the query.
  */
 function snippetColumns(window: SnippetWindow) {
-  const found = sql.join(
-    [
-      ...window.candidates.slice(0, MAX_SNIPPET_CANDIDATES).map((c) => sql`nullif(strpos(t.head, ${c}), 0)`),
-      ...window.words.slice(0, SNIPPET_DEEP_WORDS).map((w) => sql`nullif(strpos(t.body, ${w}), 0)`),
-      sql`1`,
-    ],
-    sql`, `,
-  );
+  const firstIn = (text: string, terms: string[]) => sql<number>`(
+    select f.at from unnest(${terms}::text[]) with ordinality as c(term, n)
+    cross join lateral (select strpos(${sql.ref(text)}, c.term) as at) f
+    where f.at > 0 order by c.n limit 1)`;
+  const head = firstIn('t.head', window.candidates.slice(0, MAX_SNIPPET_CANDIDATES));
+  const deep = firstIn('t.body', window.words.slice(0, SNIPPET_DEEP_WORDS));
   const { width, lead } = window;
   return {
-    // A match near the beginning shows the text from its start.
-    start: sql<number>`(select case when f <= ${width - 2 * lead} then 1 else f - ${lead} end from (select coalesce(${found}) as f) x)`,
+    // The first term found, in their order; a match near the beginning shows the text from its start.
+    start: sql<number>`(select case when f <= ${width - 2 * lead} then 1 else f - ${lead} end from (select coalesce(${head}, ${deep}, 1) as f) x)`,
     // One character more than shown tells whether the text goes on.
     piece: sql<string>`substr(case when s.start + ${width} < ${SNIPPET_HEAD} then t.head else t.body end, s.start, ${width + 1})`,
   };
 }
 
-/** The snippet piece of each of these texts (see snippetColumns), by id. */
-export async function findSnippetSources(
+export interface HitDetails {
+  title: string;
+  /** The snippet piece of its text (see snippetColumns), when asked for. */
+  snippet: { text: string; cutStart: boolean; cutEnd: boolean } | null;
+}
+
+type HitTable = 'documents' | 'interpretations';
+const HIT_TYPES: Record<HitTable, string> = { documents: 'document', interpretations: 'interpretation' };
+
+/**
+ * The current title of each of these documents and interpretations, and the snippet piece of those in
+ * `snippets`, by `type:id`; with `publicBy`, only of those published by that day: the index may lag a
+ * change by a moment, and a document withdrawn or a title corrected meanwhile must not show. One
+ * query for a page of hits.
+ */
+export async function hitDetails(
   db: Q,
-  table: 'documents' | 'interpretations',
-  ids: number[],
+  ids: Record<HitTable, number[]>,
+  snippets: Record<HitTable, number[]>,
   window: SnippetWindow,
-): Promise<Map<number, { text: string; cutStart: boolean; cutEnd: boolean }>> {
-  if (ids.length === 0) return new Map();
+  publicBy: IsoDate | null,
+): Promise<Map<string, HitDetails>> {
+  const tables = Object.keys(HIT_TYPES) as HitTable[];
+  if (tables.every((table) => ids[table].length === 0)) return new Map();
   const { start, piece } = snippetColumns(window);
-  const { rows } = await sql<{ id: number; piece: string; start: number }>`
-    select t.id, ${piece} as piece, s.start
-    from (select x.id, left(x.body, ${SNIPPET_HEAD}) as head, x.body from ${sql.table(table)} x where x.id = any(${ids}::int[]) offset 0) t
-    cross join lateral (select ${start} as start) s`.execute(db);
-  return new Map(
-    rows.map((r) => [r.id, { text: r.piece.slice(0, window.width), cutStart: r.start > 1, cutEnd: r.piece.length > window.width }]),
+  const titles = tables.map(
+    (table) => sql`
+      select ${HIT_TYPES[table]} || ':' || x.id as key, x.title, null as piece, null::int as start from ${sql.table(table)} x
+      where x.id = any(${ids[table]}::int[]) ${publicBy ? sql`and x.published_on <= ${publicBy}` : sql``}`,
   );
+  const pieces = tables
+    .filter((table) => snippets[table].length > 0)
+    .map(
+      (table) => sql`
+        select ${HIT_TYPES[table]} || ':' || t.id, null, ${piece}, s.start
+        -- offset 0 keeps the head one value, not decompressed again for each term.
+        from (select x.id, left(x.body, ${SNIPPET_HEAD}) as head, x.body from ${sql.table(table)} x where x.id = any(${snippets[table]}::int[]) offset 0) t
+        cross join lateral (select ${start} as start) s`,
+    );
+  const { rows } = await sql<{ key: string; title: string | null; piece: string | null; start: number | null }>`${sql.join(
+    [...titles, ...pieces],
+    sql` union all `,
+  )}`.execute(db);
+  const details = new Map<string, HitDetails>();
+  for (const row of rows) if (row.title !== null) details.set(row.key, { title: row.title, snippet: null });
+  for (const row of rows) {
+    const found = details.get(row.key);
+    if (row.piece === null || !found) continue;
+    found.snippet = { text: row.piece.slice(0, window.width), cutStart: (row.start ?? 1) > 1, cutEnd: row.piece.length > window.width };
+  }
+  return details;
 }
 
 /** Interpretations as search hits. */
 export function findInterpretationHits(db: Q, ids: number[]) {
   return db.selectFrom('interpretations').select(['id', 'title', 'published_on']).where('id', 'in', ids.length ? ids : [-1]).execute();
-}
-
-/** Of these documents and interpretations, the titles of those public by `today`, by `type:id`. */
-export async function publicTitles(db: Q, ids: { documents: number[]; interpretations: number[] }, today: IsoDate): Promise<Map<string, string>> {
-  const { rows } = await sql<{ key: string; title: string }>`
-    select 'document:' || id as key, title from documents where id = any(${ids.documents}::int[]) and published_on <= ${today}
-    union all
-    select 'interpretation:' || id, title from interpretations where id = any(${ids.interpretations}::int[]) and published_on <= ${today}`.execute(db);
-  return new Map(rows.map((r) => [r.key, r.title]));
 }
 
 /** Every topic with the number of published documents filed under it. */

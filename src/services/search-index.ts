@@ -19,8 +19,9 @@ import { filterValue, normalizeForIndex, splitIntoChunks } from './search-text.j
  *
  * Nothing long is cropped or highlighted by Meilisearch (about 2 ms per hit for a 3,000-character body,
  * notes/pdf-and-chinese-search.md §3). Each record carries `head`, the first HEAD_CHARS characters of
- * its text, stored but not searched: the app builds snippets from it, and reads the text from
- * PostgreSQL only for a hit whose words are not in its head.
+ * its text, stored but not searched: the app cuts snippets from it, and has PostgreSQL cut one only
+ * for a hit whose words are not in its head, in the query that reads the page's titles anyway
+ * (search.repository.ts hitDetails).
  */
 export const TEXT_PART_CHARS = 20_000;
 export const HEAD_CHARS = 1000;
@@ -62,11 +63,7 @@ export interface SearchRecord {
   related_titles: string[];
   /** The start of the text, for snippets; not searchable. Only on the first record of a text. */
   head?: string;
-  /**
-   * What a hit shows, on every record of a text: the title and 文号 as written (`title` is
-   * normalized for searching), and a document's lead organ.
-   */
-  display_title: string;
+  /** What a hit shows besides its title and snippet, on every record of a text: the 文号 as written, the lead organ. */
   display_doc_number: string | null;
   display_organ_name: string | null;
   /** text_0 … text_11, see TEXT_PART_CHARS. */
@@ -205,7 +202,6 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         type: 'document',
         ref_id: row.id,
         title: normalizeForIndex(row.title),
-        display_title: row.title,
         display_doc_number: row.doc_number,
         display_organ_name: row.organ_name,
         doc_number_search: searchFormsOf(row.doc_number),
@@ -241,7 +237,6 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: Is
         type: 'interpretation',
         ref_id: row.id,
         title: normalizeForIndex(row.title),
-        display_title: row.title,
         display_doc_number: null,
         display_organ_name: null,
         doc_number_search: unique(docs.flatMap((d) => searchFormsOf(d.doc_number))),
@@ -315,6 +310,12 @@ export async function writeEntities(
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));
   return tasks;
+}
+
+/** How many records are not right for `today` (see SearchRecord.fresh_from). */
+export async function countStaleRecords(client: Meilisearch, uid: string, today: IsoDate): Promise<number> {
+  const answer = await client.index(uid).search('', { filter: staleRecordFilter(dateToInt(today)!), limit: 0 });
+  return answer.estimatedTotalHits ?? 0;
 }
 
 /** The documents and interpretations whose records are not right for `today` (see SearchRecord.fresh_from). */

@@ -20,13 +20,12 @@ const FACETS = ['type', 'kind', 'organ_ids', 'topics', 'year', 'status'];
 export const MAX_STALE = 100;
 const STALE_ATTRIBUTES = ['status', 'published_on', 'effective_on', 'expires_on', 'repealed_on'];
 /**
- * What a hit shows, from its record: no row is read from PostgreSQL for a page of hits. `head`, the
- * start of its text, serves for the snippet (see search-index.ts); `title` only for records written
- * before they carried `display_title`.
+ * What a hit shows from its record, and `head`, the start of its text, for its snippet (see
+ * search-index.ts); its title comes from PostgreSQL, in one query for the page (search.repository.ts
+ * hitDetails), which also confirms that the public may see it.
  */
 const HIT_ATTRIBUTES = [
-  'type', 'ref_id', 'head', 'display_title', 'title', 'display_doc_number', 'display_organ_name', 'kind',
-  'published_on', 'effective_on', 'expires_on', 'repealed_on',
+  'type', 'ref_id', 'head', 'display_doc_number', 'display_organ_name', 'kind', 'published_on', 'effective_on', 'expires_on', 'repealed_on',
 ];
 /** A pinned 文号 hit also brings its share of the facets. */
 const PINNED_ATTRIBUTES = [...HIT_ATTRIBUTES, 'organ_ids', 'topics', 'year'];
@@ -121,21 +120,26 @@ export interface RequestParams extends FilterParams {
   page_size: number;
 }
 
-export type RequestName = 'main' | 'stale' | 'statuses' | 'pinned';
+export type RequestName = 'main' | 'pinned' | 'facets' | 'statuses' | 'stale';
+
+type Query = MultiSearchParams['queries'][number];
 
 /**
- * The Meilisearch requests that answer a search. `search`, sent as one multi-search, whose answers
- * `answersOf` names: `main`, the page of hits with its facets; `stale`, the documents among all hits
- * (whatever status is asked for) whose indexed status is not today's, nearly always none since the
- * index worker rewrites them daily, which the app moves to the right status; `statuses`, when a status
- * is asked for, the status facet without it (the facet shows what each choice would give); `pinned`,
- * for a 文号, the documents that carry it, shown first. `counts`, sent only when more than MAX_STALE
- * documents are stale: the number of documents of each status in `counted`, from their dates.
- * `text` is what Meilisearch gets as q (a 文号 in its spaced form).
+ * The Meilisearch requests that answer a search: two multi-searches sent at once, so that Meilisearch
+ * counts on one core while it ranks on the other, and the app reads the hits' details from PostgreSQL
+ * while the counts are still coming. `answersOf` names their answers.
+ * - `hits`: `main`, the page of hits; `pinned`, for a 文号, the documents that carry it, shown first.
+ * - `counts`: `facets`, the facets of all hits, status among them; `statuses`, when a status is asked
+ *   for, the status facet without it (the facet shows what each choice would give); `stale`, unless
+ *   the index is known to hold none (`checkStale`), the documents among all hits whose indexed status
+ *   is not today's, which the app moves to the right status.
+ * `statusCounts`, sent only when more than MAX_STALE documents are stale: the number of documents of
+ * each status in `counted`, from their dates. `text` is what Meilisearch gets as q (a 文号 in its
+ * spaced form).
  */
 export function buildMeiliRequest(
   params: RequestParams,
-  context: { indexUid: string; today: number; staff: boolean; docNumberKey: string | null; text: string },
+  context: { indexUid: string; today: number; staff: boolean; docNumberKey: string | null; text: string; checkStale: boolean },
 ) {
   const { indexUid, today, staff, docNumberKey } = context;
   const offset = (params.page - 1) * params.page_size;
@@ -153,26 +157,17 @@ export function buildMeiliRequest(
   // page whatever their number, and cut once it is known.
   const regularOffset = docNumberKey ? Math.max(0, offset - MAX_PINNED) : offset;
   const regularLimit = docNumberKey ? params.page_size + (offset - regularOffset) : params.page_size;
+  const filter = [...base, ...statusFilters, ...exclude];
   const queries = {
     main: {
       ...common,
       indexUid,
-      filter: [...base, ...statusFilters, ...exclude],
+      filter,
       offset: regularOffset,
       limit: regularLimit,
-      facets: FACETS,
       attributesToRetrieve: HIT_ATTRIBUTES,
       ...(byDate ? { sort: ['published_on:desc', 'signed_on:desc'] } : {}),
     },
-    stale: {
-      ...common,
-      indexUid,
-      filter: [...base, ...exclude, 'type = "document"', staleRecordFilter(today)],
-      // One more than can be used, to tell "all of them" from "more than that".
-      limit: MAX_STALE + 1,
-      attributesToRetrieve: STALE_ATTRIBUTES,
-    },
-    statuses: statusFilters.length ? { ...common, indexUid, filter: [...base, ...exclude], limit: 0, facets: ['status'] } : null,
     pinned: docNumberKey
       ? {
           indexUid,
@@ -183,10 +178,23 @@ export function buildMeiliRequest(
           attributesToRetrieve: PINNED_ATTRIBUTES,
         }
       : null,
-  } satisfies Record<RequestName, MultiSearchParams['queries'][number] | null>;
-  const sent = (Object.keys(queries) as RequestName[]).filter((name) => queries[name] !== null);
+    facets: { ...common, indexUid, filter, limit: 0, facets: FACETS },
+    statuses: statusFilters.length ? { ...common, indexUid, filter: [...base, ...exclude], limit: 0, facets: ['status'] } : null,
+    stale: context.checkStale
+      ? {
+          ...common,
+          indexUid,
+          filter: [...base, ...exclude, 'type = "document"', staleRecordFilter(today)],
+          // One more than can be used, to tell "all of them" from "more than that".
+          limit: MAX_STALE + 1,
+          attributesToRetrieve: STALE_ATTRIBUTES,
+        }
+      : null,
+  } satisfies Record<RequestName, Query | null>;
+  const namesOf = (names: RequestName[]) => names.filter((name) => queries[name] !== null);
+  const sent = { hits: namesOf(['main', 'pinned']), counts: namesOf(['facets', 'statuses', 'stale']) };
   const counted = DOCUMENT_STATUSES.filter((s) => staff || s !== 'draft');
-  const counts: MultiSearchParams['queries'] = counted.map((s) => ({
+  const statusCounts: Query[] = counted.map((s) => ({
     ...common,
     indexUid,
     filter: [...base, statusFilter(s, today), ...exclude],
@@ -194,9 +202,12 @@ export function buildMeiliRequest(
     facets: ['type'],
   }));
   return {
-    search: sent.map((name) => queries[name]!),
-    answersOf: <T>(results: T[]): Partial<Record<RequestName, T>> => Object.fromEntries(sent.map((name, i) => [name, results[i]])),
-    counts,
+    hits: sent.hits.map((name) => queries[name]!),
+    counts: sent.counts.map((name) => queries[name]!),
+    /** The answers to `hits` or to `counts`, by name. */
+    answersOf: <T>(request: 'hits' | 'counts', results: T[]): Partial<Record<RequestName, T>> =>
+      Object.fromEntries(sent[request].map((name, i) => [name, results[i]])),
+    statusCounts,
     counted,
     regularOffset,
   };

@@ -17,9 +17,8 @@ import {
   basicSearchInterpretations,
   countPublished,
   findInterpretationHits,
-  findSnippetSources,
+  hitDetails,
   organsWithCounts,
-  publicTitles,
   publishedForSitemap,
   topicsWithCounts,
   type BasicSearchFilter,
@@ -28,7 +27,7 @@ import { findDocumentSummaries } from '../repositories/document.repository.js';
 import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
-import { HEAD_CHARS, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
+import { HEAD_CHARS, countStaleRecords, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
 import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
@@ -49,6 +48,8 @@ const SEARCH_TIMEOUT_MS = 3000;
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
 const RETRY_MEILI_AFTER_MS = 5000;
 const ORGAN_NAMES_TTL_MS = 60_000;
+/** How long a finding that the index holds no stale record stands before it is checked again. */
+const FRESHNESS_RECHECK_MS = 10_000;
 
 export type SearchSort = 'relevance' | 'date';
 
@@ -112,9 +113,6 @@ interface IndexedHit {
   ref_id: number;
   /** The start of the text; absent on continuation records. */
   head?: string;
-  /** Absent on records written before they carried it; then the normalized title stands in. */
-  display_title?: string;
-  title: string;
   display_doc_number?: string | null;
   display_organ_name?: string | null;
   kind: RecordKind;
@@ -139,11 +137,10 @@ interface PinnedHit extends IndexedHit {
   year: number | null;
 }
 
-/** What a hit shows, from an index record or, in the simple search, a PostgreSQL row. */
+/** What a hit shows besides its title and snippet, from an index record or, in the simple search, a PostgreSQL row. */
 interface HitSource {
   type: 'document' | 'interpretation';
   id: number;
-  title: string;
   doc_number: string | null;
   kind: RecordKind;
   organ_name: string | null;
@@ -157,7 +154,6 @@ function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
   return {
     type: hit.type,
     id: hit.ref_id,
-    title: hit.display_title ?? hit.title,
     doc_number: hit.display_doc_number ?? null,
     kind: hit.kind,
     organ_name: hit.display_organ_name ?? null,
@@ -172,6 +168,7 @@ const visible = (source: HitSource, today: IsoDate, staff: boolean) =>
   staff || (source.published_on !== null && source.published_on <= today && source.status !== 'draft');
 
 type Distribution = Record<string, Record<string, number>>;
+type Answer = MultiSearchResponse<Record<string, unknown>>['results'][number];
 
 /** 规章, 行政规范性文件 … or 政策解读. */
 export const kindLabel = (kind: RecordKind) => (kind === 'interpretation' ? INTERPRETATION_KIND_LABEL : KIND_LABELS[kind]);
@@ -197,50 +194,48 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     };
   }
 
-  /** Hits with their snippets: from the head the index returned where it holds one, else read from the text. */
-  async function hitsOf(sources: HitSource[], words: string[]): Promise<SearchHit[]> {
+  /**
+   * Hits with their titles and snippets: the current titles read from PostgreSQL in one query (with
+   * `publicBy`, only of those published by then, see hitDetails), each snippet cut from the head the
+   * index returned, or in that query for a hit whose words are not in its head.
+   */
+  async function hitsOf(sources: HitSource[], words: string[], publicBy: IsoDate | null): Promise<SearchHit[]> {
     const window = { words, candidates: snippetCandidates(words), width: SNIPPET_CHARS, lead: SNIPPET_LEAD, headLimit: HEAD_CHARS };
     const fromHead = sources.map((hit) =>
       hit.head === undefined
         ? null
         : (snippetFromHead(hit.head, window.candidates, window) ?? (isWholeText(hit.head) ? snippetFromHead(hit.head, [], window) : null)),
     );
-    const missing = (type: HitSource['type']) => sources.filter((hit, i) => hit.type === type && !fromHead[i]).map((hit) => hit.id);
-    const [documentSnippets, interpretationSnippets] = await Promise.all([
-      findSnippetSources(db, 'documents', missing('document'), window),
-      findSnippetSources(db, 'interpretations', missing('interpretation'), window),
-    ]);
-    return sources.map((hit, i): SearchHit => {
-      const source = fromHead[i] ?? (hit.type === 'document' ? documentSnippets : interpretationSnippets).get(hit.id);
-      return {
-        type: hit.type,
-        id: hit.id,
-        title: hit.title,
-        doc_number: hit.doc_number,
-        status: hit.status,
-        snippet: source ? buildSnippet(source, words) : '',
-        status_label: hit.status ? STATUS_LABELS[hit.status] : null,
-        kind: hit.kind,
-        kind_label: kindLabel(hit.kind),
-        organ_name: hit.organ_name,
-        published_on: hit.published_on,
-        title_html: markTerms(hit.title, matchedTerms(hit.title, words)),
-        url: `/${hit.type === 'document' ? 'documents' : 'interpretations'}/${hit.id}`,
-      };
-    });
-  }
-
-  /**
-   * PostgreSQL decides what the public sees: the index may lag a change by a moment, or longer while
-   * its queue is long, and a document withdrawn from publication or a title corrected must not show
-   * meanwhile. One query by key for the page's hits.
-   */
-  async function confirmedPublic(sources: HitSource[], today: IsoDate): Promise<HitSource[]> {
-    const idsOf = (type: HitSource['type']) => sources.filter((s) => s.type === type).map((s) => s.id);
-    const titles = await publicTitles(db, { documents: idsOf('document'), interpretations: idsOf('interpretation') }, today);
-    return sources.flatMap((source) => {
-      const title = titles.get(`${source.type}:${source.id}`);
-      return title === undefined ? [] : [{ ...source, title }];
+    const idsOf = (type: HitSource['type'], withoutSnippet = false) =>
+      sources.flatMap((hit, i) => (hit.type === type && !(withoutSnippet && fromHead[i]) ? [hit.id] : []));
+    const details = await hitDetails(
+      db,
+      { documents: idsOf('document'), interpretations: idsOf('interpretation') },
+      { documents: idsOf('document', true), interpretations: idsOf('interpretation', true) },
+      window,
+      publicBy,
+    );
+    return sources.flatMap((hit, i): SearchHit[] => {
+      const found = details.get(`${hit.type}:${hit.id}`);
+      if (!found) return [];
+      const snippet = fromHead[i] ?? found.snippet;
+      return [
+        {
+          type: hit.type,
+          id: hit.id,
+          title: found.title,
+          doc_number: hit.doc_number,
+          status: hit.status,
+          snippet: snippet ? buildSnippet(snippet, words) : '',
+          status_label: hit.status ? STATUS_LABELS[hit.status] : null,
+          kind: hit.kind,
+          kind_label: kindLabel(hit.kind),
+          organ_name: hit.organ_name,
+          published_on: hit.published_on,
+          title_html: markTerms(found.title, matchedTerms(found.title, words)),
+          url: `/${hit.type === 'document' ? 'documents' : 'interpretations'}/${hit.id}`,
+        },
+      ];
     });
   }
 
@@ -255,12 +250,12 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       if (type === 'document') {
         const row = documents.find((d) => d.id === id);
         if (!row) return [];
-        const { title, doc_number, organ_name, published_on } = row;
-        return [{ type, id, title, doc_number, kind: row.kind as DocumentKind, organ_name, published_on, status: documentStatusAsOf(row, today) }];
+        const { doc_number, organ_name, published_on } = row;
+        return [{ type, id, doc_number, kind: row.kind as DocumentKind, organ_name, published_on, status: documentStatusAsOf(row, today) }];
       }
       const row = interpretations.find((i) => i.id === id);
       if (!row) return [];
-      return [{ type, id, title: row.title, doc_number: null, kind: 'interpretation', organ_name: null, published_on: row.published_on, status: null }];
+      return [{ type, id, doc_number: null, kind: 'interpretation', organ_name: null, published_on: row.published_on, status: null }];
     });
   }
 
@@ -312,16 +307,16 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
    */
   async function countStatuses(
     request: ReturnType<typeof buildMeiliRequest>,
-    answers: Partial<Record<RequestName, MultiSearchResponse<Record<string, unknown>>['results'][number]>>,
+    answers: Partial<Record<RequestName, Answer>>,
     today: IsoDate,
     signal: AbortSignal,
   ): Promise<Map<DocumentStatus, number>> {
     const stale = (answers.stale?.hits ?? []) as unknown as StaleHit[];
     if (stale.length > MAX_STALE) {
-      const counted = (await indexes.client.multiSearch({ queries: request.counts }, { signal })).results;
+      const counted = (await indexes.client.multiSearch({ queries: request.statusCounts }, { signal })).results;
       return new Map(request.counted.map((s, i) => [s, counted[i]?.facetDistribution?.['type']?.['document'] ?? 0]));
     }
-    const facet = (answers.statuses ?? answers.main)?.facetDistribution?.['status'] ?? {};
+    const facet = (answers.statuses ?? answers.facets)?.facetDistribution?.['status'] ?? {};
     const counts = new Map(Object.entries(facet).filter(([s]) => isDocumentStatus(s)) as [DocumentStatus, number][]);
     const add = (status: DocumentStatus, n: number) => counts.set(status, (counts.get(status) ?? 0) + n);
     for (const hit of stale) {
@@ -329,6 +324,28 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       add(statusOfIndexed(hit, today), 1);
     }
     return counts;
+  }
+
+  /**
+   * Whether the index is known to hold no record stale today, so that a search need not look for
+   * them. Records go stale when the day turns, until the index worker rewrites them; within a day only
+   * a record written for another day (a batch or a rebuild across midnight) can be, so the finding is
+   * checked again in the background every few seconds rather than on every search.
+   */
+  let freshness: { day: IsoDate; at: number; none: boolean } | undefined;
+  let checkingFreshness = false;
+  function knownFresh(today: IsoDate): boolean {
+    const known = freshness?.day === today ? freshness : undefined;
+    if ((!known || Date.now() - known.at > FRESHNESS_RECHECK_MS) && !checkingFreshness) {
+      checkingFreshness = true;
+      countStaleRecords(indexes.client, indexes.search, today)
+        .then(
+          (stale) => (freshness = { day: today, at: Date.now(), none: stale === 0 }),
+          () => (freshness = undefined),
+        )
+        .finally(() => (checkingFreshness = false));
+    }
+    return known?.none ?? false;
   }
 
   async function searchMeili(actor: Actor | null, params: SearchParams): Promise<SearchResult> {
@@ -342,25 +359,30 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       staff,
       docNumberKey: query.key,
       text: query.text,
+      checkStale: !knownFresh(today),
     });
     const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
-    type Response = MultiSearchResponse<Record<string, unknown>>;
-    const answers = request.answersOf(((await indexes.client.multiSearch({ queries: request.search }, { signal })) as Response).results);
-    const main = answers.main!;
-    const pinnedAll = (answers.pinned?.hits ?? []) as unknown as PinnedHit[];
+    const send = (queries: typeof request.hits) =>
+      indexes.client.multiSearch({ queries }, { signal }).then((answer) => (answer as MultiSearchResponse<Record<string, unknown>>).results);
+    // Both at once; the counts are awaited below.
+    const counting = send(request.counts);
+    counting.catch(() => undefined);
+    const found = request.answersOf('hits', await send(request.hits));
+    const pinnedAll = (found.pinned?.hits ?? []) as unknown as PinnedHit[];
     const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
-    const regular = (main!.hits as unknown as IndexedHit[]).slice(
+    const regular = (found.main!.hits as unknown as IndexedHit[]).slice(
       query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
     );
     const ordered = [...pinned.slice(offset), ...regular]
       .slice(0, params.page_size)
       .map((hit) => sourceOfRecord(hit, today))
       .filter((hit) => visible(hit, today, staff));
-    // Read while the statuses are counted.
-    const hitting = (staff ? Promise.resolve(ordered) : confirmedPublic(ordered, today)).then((sources) => hitsOf(sources, query.words));
+    // Read while Meilisearch is still counting.
+    const hitting = hitsOf(ordered, query.words, staff ? null : today);
     hitting.catch(() => undefined);
 
-    const distribution: Distribution = main.facetDistribution ?? {};
+    const answers = request.answersOf('counts', await counting);
+    const distribution: Distribution = answers.facets?.facetDistribution ?? {};
     const statusCounts = await countStatuses(request, answers, today, signal);
     for (const hit of pinnedAll) {
       const status = statusOfIndexed(hit, today);
@@ -434,6 +456,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       hits: await hitsOf(
         sources.filter((hit) => visible(hit, today, staff)),
         query.parsed ? query.words : filter.terms,
+        staff ? null : today,
       ),
       facets: {},
       doc_number: query.parsed ? formatDocNumber(query.parsed) : null,

@@ -75,36 +75,49 @@ describe('statusOfIndexed', () => {
 });
 
 describe('buildMeiliRequest', () => {
-  const context = { indexUid: 'x_search', today: 20261129, staff: false, docNumberKey: null, text: '营商环境' };
+  const context = { indexUid: 'x_search', today: 20261129, staff: false, docNumberKey: null, text: '营商环境', checkStale: true };
 
-  const answers = (request: ReturnType<typeof buildMeiliRequest>) => request.answersOf(request.search);
+  const answers = (request: ReturnType<typeof buildMeiliRequest>) => ({
+    ...request.answersOf('hits', request.hits),
+    ...request.answersOf('counts', request.counts),
+  });
 
-  it('asks for the page with its facets, status among them, and for the documents whose indexed status ran out', () => {
+  it('asks for the page, and at once for the facets, status among them, and the documents whose indexed status ran out', () => {
     const request = buildMeiliRequest({ q: '营商环境', sort: 'relevance', page: 3, page_size: 20 }, context);
-    const { main, stale, statuses, pinned } = answers(request);
-    expect(request.search).toHaveLength(2);
+    const { main, facets, stale, statuses, pinned } = answers(request);
+    expect(request.hits).toHaveLength(1);
+    expect(request.counts).toHaveLength(2);
     expect(main).toMatchObject({ q: '营商环境', offset: 40, limit: 20, matchingStrategy: 'frequency', filter: ['published_on <= 20261129'] });
     expect(main).not.toHaveProperty('sort');
-    expect(main).toMatchObject({ facets: expect.arrayContaining(['status']) });
+    expect(main).not.toHaveProperty('facets');
+    expect(facets).toMatchObject({ q: '营商环境', limit: 0, matchingStrategy: 'frequency', filter: main!.filter });
+    expect(facets).toMatchObject({ facets: expect.arrayContaining(['status', 'type']) });
     expect(stale).toMatchObject({ q: '营商环境', limit: MAX_STALE + 1, matchingStrategy: 'frequency' });
     expect(stale!.filter).toEqual(['published_on <= 20261129', 'type = "document"', staleRecordFilter(20261129)]);
     expect(statuses).toBeUndefined();
     expect(pinned).toBeUndefined();
     // Only when too many are stale: one count per status the public may see.
     expect(request.counted).toEqual(['in_force', 'not_yet_effective', 'expired', 'repealed']);
-    expect(request.counts.every((q) => q.limit === 0)).toBe(true);
+    expect(request.statusCounts.every((q) => q.limit === 0)).toBe(true);
   });
 
-  it('with a status filter: the page follows it, the status facet and the stale documents do not', () => {
+  it('does not look for stale records when the index is known to hold none', () => {
+    const request = buildMeiliRequest({ q: '营商环境', sort: 'relevance', page: 1, page_size: 20 }, { ...context, checkStale: false });
+    expect(answers(request).stale).toBeUndefined();
+    expect(request.counts).toHaveLength(1);
+  });
+
+  it('with a status filter: the page and its facets follow it, the status facet and the stale documents do not', () => {
     const request = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 1, page_size: 20, status: ['expired'] }, context);
-    const { main, stale, statuses } = answers(request);
+    const { main, facets, stale, statuses } = answers(request);
     const expired = statusFilter('expired', 20261129);
     expect(main!.filter).toContain(`(${expired})`);
+    expect(facets!.filter).toContain(`(${expired})`);
     expect(statuses).toMatchObject({ limit: 0, facets: ['status'], filter: ['published_on <= 20261129'] });
     expect(stale!.filter).not.toContain(`(${expired})`);
     const staff = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 1, page_size: 20 }, { ...context, staff: true });
     expect(staff.counted).toContain('draft');
-    expect(staff.search[0]!.filter).toEqual([]);
+    expect(staff.hits[0]!.filter).toEqual([]);
   });
 
   it('finds stale records by their period, and records indexed before they had one', () => {
@@ -116,7 +129,7 @@ describe('buildMeiliRequest', () => {
       { q: '营商环境', sort: 'date' as const, page: 1, page_size: 20 },
       { q: '', sort: 'relevance' as const, page: 1, page_size: 20 },
     ]) {
-      const [main] = buildMeiliRequest(params, context).search;
+      const [main] = buildMeiliRequest(params, context).hits;
       expect(main).toMatchObject({ sort: ['published_on:desc', 'signed_on:desc'], matchingStrategy: 'all' });
     }
   });
@@ -126,15 +139,15 @@ describe('buildMeiliRequest', () => {
       { q: '示政发[2023]5号', sort: 'relevance', page: 2, page_size: 10 },
       { ...context, docNumberKey: '示政发-2023-5', text: '示政发 2023 5' },
     );
-    const { main, stale, pinned } = answers(request);
-    expect(main!.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
-    expect(stale!.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
+    const { main, facets, stale, pinned } = answers(request);
+    expect(request.hits).toEqual([main, pinned]);
+    for (const query of [main!, facets!, stale!]) expect(query.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
     expect(main).toMatchObject({ q: '示政发 2023 5', offset: 0, limit: 20 });
     expect(pinned).toMatchObject({ q: '', limit: MAX_PINNED });
     expect(pinned!.filter).toContain('doc_number_key = "示政发-2023-5"');
-    expect(request.counts.length).toBeGreaterThan(0);
-    expect(request.counts.every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
+    expect(request.statusCounts.length).toBeGreaterThan(0);
+    expect(request.statusCounts.every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
     const deep = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 5, page_size: 10 }, { ...context, docNumberKey: 'k-1-1' });
-    expect(deep.search[0]).toMatchObject({ offset: 20, limit: 30 });
+    expect(deep.hits[0]).toMatchObject({ offset: 20, limit: 30 });
   });
 });
