@@ -182,6 +182,8 @@ const sumOf = (counts: Record<string, number> | undefined) => Object.values(coun
 
 export function createSearchService({ db, indexes, clock }: { db: Db; indexes: SearchIndexes; clock: Clock }) {
   let meiliDownUntil = 0;
+  /** Searches this process is answering from Meilisearch right now. */
+  let searching = 0;
 
   function queryOf(params: SearchParams) {
     const parsed = parseDocNumber(params.q);
@@ -364,10 +366,21 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
     const send = (queries: typeof request.hits) =>
       indexes.client.multiSearch({ queries }, { signal }).then((answer) => (answer as MultiSearchResponse<Record<string, unknown>>).results);
-    // Both at once; the counts are awaited below.
-    const counting = send(request.counts);
-    counting.catch(() => undefined);
-    const found = request.answersOf('hits', await send(request.hits));
+    // A search alone sends the page of hits and the counts at once, so that Meilisearch uses both
+    // cores and the hits' details are read while it counts; among others, the cores are busy anyway
+    // and one request costs less. The counts are awaited below.
+    let counting: Promise<Answer[]>;
+    let hitAnswers: Answer[];
+    if (searching > 1) {
+      const answers = await send([...request.hits, ...request.counts]);
+      hitAnswers = answers.slice(0, request.hits.length);
+      counting = Promise.resolve(answers.slice(request.hits.length));
+    } else {
+      counting = send(request.counts);
+      counting.catch(() => undefined);
+      hitAnswers = await send(request.hits);
+    }
+    const found = request.answersOf('hits', hitAnswers);
     const pinnedAll = (found.pinned?.hits ?? []) as unknown as PinnedHit[];
     const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
     const regular = (found.main!.hits as unknown as IndexedHit[]).slice(
@@ -488,6 +501,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
         throw new ForbiddenError('草稿仅对工作人员可见');
       }
       if (Date.now() >= meiliDownUntil) {
+        searching += 1;
         try {
           return await searchMeili(actor, params);
         } catch (error) {
@@ -496,6 +510,8 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
           // a real error and must reach the error handler and the log.
           if (!(error instanceof MeilisearchError)) throw error;
           meiliDownUntil = Date.now() + RETRY_MEILI_AFTER_MS;
+        } finally {
+          searching -= 1;
         }
       }
       return searchBasic(actor, params);

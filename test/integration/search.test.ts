@@ -80,6 +80,25 @@ describe('full-text search', () => {
     expect(pieceHit?.snippet).toBe(`…${'丙'.repeat(SNIPPET_LEAD)}<mark>${han.slice(2)}</mark>${'丁'.repeat(10)}`);
   });
 
+  it('answers searches made at once as it answers each alone (one request to Meilisearch among others, two alone)', async () => {
+    const word = token();
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: `同时检索 ${word}`, published_on: '2020-01-01' });
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: `同时检索已失效 ${word}`, published_on: '2020-01-01', expires_on: '2021-01-01' });
+    const numbered = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      doc_number: '检政发〔2019〕77号',
+      title: `同时检索有文号 ${word}`,
+      published_on: '2019-03-01',
+    });
+    await ctx.worker.drainNow();
+    const queries: [string, Partial<SearchParams>][] = [[word, {}], [word, { status: ['expired'] }], ['检政发[2019]77号', {}], [word, { sort: 'date', page: 2, page_size: 1 }]];
+    const alone = [];
+    for (const [q, extra] of queries) alone.push(await search(q, extra));
+    expect(alone[0]!.total).toBe(3);
+    expect(alone[2]!.hits[0]!.id).toBe(numbered.id);
+    expect(await Promise.all(queries.map(([q, extra]) => search(q, extra)))).toEqual(alone);
+  });
+
   it('finds every word of a text longer than Meilisearch indexes in one attribute', async () => {
     const early = token();
     const late = token();
