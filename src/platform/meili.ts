@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Meilisearch } from 'meilisearch';
 import { Agent, request, type Dispatcher } from 'undici';
 
@@ -29,6 +30,11 @@ export function createMeiliClient(url: string, apiKey: string | undefined): Meil
     // The client wraps what this throws in a MeilisearchRequestError whose cause is the thrown error,
     // so an API error's code reads as `error.cause.code`, as with fetch.
     httpClient: async (input, init) => {
+      // meilisearch 0.62 adds a listener to the caller's signal on every request and leaves it until
+      // the signal aborts; a task wait polls for minutes with one signal. fetch lifts a signal's limit
+      // to 1500 for such reuse, so Node does not warn of a leak after ten requests; so do we. The
+      // listeners go with the signal when the wait ends.
+      if (init?.signal) setMaxListeners(1500, init.signal);
       const answer = await request(String(input), {
         method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: init?.headers as Iterable<[string, string]> | undefined,
