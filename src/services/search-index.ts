@@ -312,9 +312,12 @@ export async function writeEntities(
   return tasks;
 }
 
-/** How many records are not right for `today` (see SearchRecord.fresh_from). */
-export async function countStaleRecords(client: Meilisearch, uid: string, today: IsoDate): Promise<number> {
-  const answer = await client.index(uid).search('', { filter: staleRecordFilter(dateToInt(today)!), limit: 0 });
+/**
+ * How many document records are not right for `today` (see SearchRecord.fresh_from): those a search
+ * must look for to count statuses. Interpretation records carry no status.
+ */
+export async function countStaleDocuments(client: Meilisearch, uid: string, today: IsoDate): Promise<number> {
+  const answer = await client.index(uid).search('', { filter: ['type = "document"', staleRecordFilter(dateToInt(today)!)], limit: 0 });
   return answer.estimatedTotalHits ?? 0;
 }
 

@@ -125,9 +125,10 @@ export type RequestName = 'main' | 'pinned' | 'facets' | 'statuses' | 'stale';
 type Query = MultiSearchParams['queries'][number];
 
 /**
- * The Meilisearch requests that answer a search: two multi-searches sent at once, so that Meilisearch
- * counts on one core while it ranks on the other, and the app reads the hits' details from PostgreSQL
- * while the counts are still coming. `answersOf` names their answers.
+ * The Meilisearch requests that answer a search: two multi-searches, sent at once by a search alone so
+ * that Meilisearch counts on one core while it ranks on the other and the app reads the hits' details
+ * from PostgreSQL while the counts are still coming (as one while other searches run, see
+ * search.service.ts). `answersOf` names their answers.
  * - `hits`: `main`, the page of hits; `pinned`, for a 文号, the documents that carry it, shown first.
  * - `counts`: `facets`, the facets of all hits, status among them; `statuses`, when a status is asked
  *   for, the status facet without it (the facet shows what each choice would give); `stale`, unless

@@ -27,7 +27,7 @@ import { findDocumentSummaries } from '../repositories/document.repository.js';
 import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
-import { HEAD_CHARS, countStaleRecords, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
+import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
 import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
@@ -48,7 +48,7 @@ const SEARCH_TIMEOUT_MS = 3000;
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
 const RETRY_MEILI_AFTER_MS = 5000;
 const ORGAN_NAMES_TTL_MS = 60_000;
-/** How long a finding that the index holds no stale record stands before it is checked again. */
+/** How long a finding that the index holds no stale document record stands. */
 const FRESHNESS_RECHECK_MS = 10_000;
 
 export type SearchSort = 'relevance' | 'date';
@@ -329,25 +329,27 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
   }
 
   /**
-   * Whether the index is known to hold no record stale today, so that a search need not look for
-   * them. Records go stale when the day turns, until the index worker rewrites them; within a day only
-   * a record written for another day (a batch or a rebuild across midnight) can be, so the finding is
-   * checked again in the background every few seconds rather than on every search.
+   * Whether the index is known to hold no document record stale today, so that a search need not look
+   * for them. Records go stale when the day turns, until the index worker rewrites them; within a day
+   * only a record written for another day (a batch or a rebuild across midnight) can be, so a finding
+   * stands for FRESHNESS_RECHECK_MS from when its count began; a search that finds none standing
+   * looks for stale records itself and has the count made again in the background.
    */
-  let freshness: { day: IsoDate; at: number; none: boolean } | undefined;
+  let freshness: { day: IsoDate; since: number; none: boolean } | undefined;
   let checkingFreshness = false;
   function knownFresh(today: IsoDate): boolean {
-    const known = freshness?.day === today ? freshness : undefined;
-    if ((!known || Date.now() - known.at > FRESHNESS_RECHECK_MS) && !checkingFreshness) {
+    const standing = freshness?.day === today && Date.now() - freshness.since <= FRESHNESS_RECHECK_MS ? freshness : undefined;
+    if (!standing && !checkingFreshness) {
       checkingFreshness = true;
-      countStaleRecords(indexes.client, indexes.search, today)
+      const since = Date.now();
+      countStaleDocuments(indexes.client, indexes.search, today)
         .then(
-          (stale) => (freshness = { day: today, at: Date.now(), none: stale === 0 }),
+          (stale) => (freshness = { day: today, since, none: stale === 0 }),
           () => (freshness = undefined),
         )
         .finally(() => (checkingFreshness = false));
     }
-    return known?.none ?? false;
+    return standing?.none ?? false;
   }
 
   async function searchMeili(actor: Actor | null, params: SearchParams): Promise<SearchResult> {

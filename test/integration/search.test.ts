@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentStatusAsOf } from '../../src/domain/document-status.js';
 import type { Actor } from '../../src/services/actor.js';
 import { createSearchService, type SearchParams } from '../../src/services/search.service.js';
-import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleRecords, waitForTasks, type SearchRecord } from '../../src/services/search-index.js';
+import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks, type SearchRecord } from '../../src/services/search-index.js';
 import { MAX_STALE } from '../../src/services/search-query.js';
 import { SNIPPET_CHARS, SNIPPET_LEAD } from '../../src/services/search-text.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
@@ -80,6 +80,28 @@ describe('full-text search', () => {
     expect(pieceHit?.snippet).toBe(`…${'丙'.repeat(SNIPPET_LEAD)}<mark>${han.slice(2)}</mark>${'丁'.repeat(10)}`);
   });
 
+  it('cuts the snippet in PostgreSQL when the words are past the indexed head: the whole word before its pieces, deep words too', async () => {
+    const han = Array.from({ length: 4 }, () => String.fromCodePoint(0x5000 + Math.floor(Math.random() * 0x3000))).join('');
+    const word = token();
+    // A piece of the Chinese word early, the whole word later: both past the head the index keeps.
+    const pieces = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `摘要过长 ${han}`,
+      body: `${'戊'.repeat(1100)}${han.slice(2)}${'戊'.repeat(1900)}${han}${'己'.repeat(200)}`,
+    });
+    // Only past the first 6,000 characters, which PostgreSQL searches for every piece.
+    const deep = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `摘要更深 ${word}`,
+      body: `${'庚'.repeat(7000)}${word}${'辛'.repeat(50)}`,
+    });
+    await ctx.worker.drainNow();
+    const hanHit = (await search(han)).hits.find((h) => h.id === pieces.id);
+    expect(hanHit?.snippet).toBe(`…${'戊'.repeat(SNIPPET_LEAD)}<mark>${han}</mark>${'己'.repeat(SNIPPET_CHARS - SNIPPET_LEAD - han.length)}…`);
+    const deepHit = (await search(word)).hits.find((h) => h.id === deep.id);
+    expect(deepHit?.snippet).toBe(`…${'庚'.repeat(SNIPPET_LEAD)}<mark>${word}</mark>${'辛'.repeat(50)}`);
+  });
+
   it('answers searches made at once as it answers each alone (one request to Meilisearch among others, two alone)', async () => {
     const word = token();
     await buildDocument(ctx.services, admin, { organ_id: organId, title: `同时检索 ${word}`, published_on: '2020-01-01' });
@@ -92,11 +114,20 @@ describe('full-text search', () => {
     });
     await ctx.worker.drainNow();
     const queries: [string, Partial<SearchParams>][] = [[word, {}], [word, { status: ['expired'] }], ['检政发[2019]77号', {}], [word, { sort: 'date', page: 2, page_size: 1 }]];
-    const alone = [];
-    for (const [q, extra] of queries) alone.push(await search(q, extra));
-    expect(alone[0]!.total).toBe(3);
-    expect(alone[2]!.hits[0]!.id).toBe(numbered.id);
-    expect(await Promise.all(queries.map(([q, extra]) => search(q, extra)))).toEqual(alone);
+    const requests = vi.spyOn(ctx.indexes.client, 'multiSearch');
+    try {
+      const alone = [];
+      for (const [q, extra] of queries) alone.push(await search(q, extra));
+      const sentAlone = requests.mock.calls.length;
+      expect(alone[0]!.total).toBe(3);
+      expect(alone[2]!.hits[0]!.id).toBe(numbered.id);
+      expect(await Promise.all(queries.map(([q, extra]) => search(q, extra)))).toEqual(alone);
+      // Two requests each alone; at once, the searches after the first sent one each.
+      expect(sentAlone).toBe(2 * queries.length);
+      expect(requests.mock.calls.length - sentAlone).toBe(queries.length + 1);
+    } finally {
+      requests.mockRestore();
+    }
   });
 
   it('finds every word of a text longer than Meilisearch indexes in one attribute', async () => {
@@ -311,13 +342,13 @@ describe('status counts from the indexed status period', () => {
 
     clock.set('2026-06-15');
     // What tells a search whether it must look for stale records at all.
-    expect(await countStaleRecords(ctx.indexes.client, ctx.indexes.search, '2026-06-15')).toBeGreaterThan(0);
+    expect(await countStaleDocuments(ctx.indexes.client, ctx.indexes.search, '2026-06-15')).toBeGreaterThan(0);
     expect(await statusFacet(word)).toEqual([
       { value: 'in_force', label: '现行有效', count: 1 },
       { value: 'expired', label: '已失效', count: 1 },
     ]);
     await ctx.worker.drainNow();
-    expect(await countStaleRecords(ctx.indexes.client, ctx.indexes.search, '2026-06-15')).toBe(0);
+    expect(await countStaleDocuments(ctx.indexes.client, ctx.indexes.search, '2026-06-15')).toBe(0);
     expect(await record(doc.id)).toMatchObject({ status: 'expired', fresh_from: 20260615, fresh_until: NO_END });
     expect(await statusFacet(word)).toEqual([
       { value: 'in_force', label: '现行有效', count: 1 },
