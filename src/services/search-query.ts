@@ -96,11 +96,16 @@ export function intToDate(value: number | null | undefined): IsoDate | null {
   return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
 }
 
+/** The dates a status follows, as a record indexes them (yyyymmdd). */
+export interface IndexedDates {
+  published_on: number | null;
+  effective_on: number | null;
+  expires_on: number | null;
+  repealed_on: number | null;
+}
+
 /** The status of an indexed record as of `today`, by the same rule as for rows from PostgreSQL. */
-export function statusOfIndexed(
-  record: { published_on: number | null; effective_on: number | null; expires_on: number | null; repealed_on: number | null },
-  today: IsoDate,
-): DocumentStatus {
+export function statusOfIndexed(record: IndexedDates, today: IsoDate): DocumentStatus {
   return documentStatusAsOf(
     {
       published_on: intToDate(record.published_on),

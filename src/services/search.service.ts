@@ -28,7 +28,7 @@ import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
-import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type RequestName } from './search-query.js';
+import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
   SNIPPET_LEAD,
@@ -108,7 +108,7 @@ export interface SearchResult {
 }
 
 /** A hit as the index returns it (search-query.ts HIT_ATTRIBUTES). */
-interface IndexedHit {
+interface IndexedHit extends IndexedDates {
   type: 'document' | 'interpretation';
   ref_id: number;
   /** The start of the text; absent on continuation records. */
@@ -116,19 +116,11 @@ interface IndexedHit {
   display_doc_number?: string | null;
   display_organ_name?: string | null;
   kind: RecordKind;
-  published_on: number | null;
-  effective_on: number | null;
-  expires_on: number | null;
-  repealed_on: number | null;
 }
 
-interface StaleHit {
+interface StaleHit extends IndexedDates {
   /** Absent on records indexed before they carried one. */
   status?: DocumentStatus | null;
-  published_on: number | null;
-  effective_on: number | null;
-  expires_on: number | null;
-  repealed_on: number | null;
 }
 
 interface PinnedHit extends IndexedHit {
@@ -162,10 +154,6 @@ function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
     head: hit.head,
   };
 }
-
-/** Whether the public may see it today; staff see drafts too. */
-const visible = (source: HitSource, today: IsoDate, staff: boolean) =>
-  staff || (source.published_on !== null && source.published_on <= today && source.status !== 'draft');
 
 type Distribution = Record<string, Record<string, number>>;
 type Answer = MultiSearchResponse<Record<string, unknown>>['results'][number];
@@ -390,8 +378,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     );
     const ordered = [...pinned.slice(offset), ...regular]
       .slice(0, params.page_size)
-      .map((hit) => sourceOfRecord(hit, today))
-      .filter((hit) => visible(hit, today, staff));
+      .map((hit) => sourceOfRecord(hit, today));
     // Read while Meilisearch is still counting.
     const hitting = hitsOf(ordered, query.words, staff ? null : today);
     hitting.catch(() => undefined);
@@ -469,7 +456,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       page: params.page,
       page_size: params.page_size,
       hits: await hitsOf(
-        sources.filter((hit) => visible(hit, today, staff)),
+        sources,
         query.parsed ? query.words : filter.terms,
         staff ? null : today,
       ),
