@@ -9,7 +9,9 @@
  *    queued at once), then the app started on an ephemeral port, whose index worker catches up on
  *    the outbox; documents per second of both.
  * 3. Latency, one client, p50/p95: /api/v1/search against the identical multi-search sent straight to
- *    Meilisearch, and the HTML results page against a plain Meilisearch query (ids only).
+ *    Meilisearch, and the HTML results page against a plain Meilisearch query (ids only). For
+ *    reference, the same multi-search through a bare Node forwarder (bench-search-forwarder.ts): the
+ *    cost of one HTTP hop on this machine, which no app in between can avoid.
  * 4. Throughput: --clients concurrent clients on the API, then on the results page, then both
  *    again; errors and the app's RSS after each phase (the second round should add nothing).
  * Everything it started is stopped and the temporary directory removed, also on failure. With
@@ -32,15 +34,15 @@ import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import type { NewDocument } from '../src/db/tables.js';
 import type { CorpusRecord } from '../src/domain/catalog-row.js';
-import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../src/domain/doc-number.js';
+import { docNumberKey, formatDocNumber, parseDocNumber } from '../src/domain/doc-number.js';
 import type { DocumentKind } from '../src/domain/document-status.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
-import { buildRecords, dateToInt, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/services/search-index.js';
-import { buildMeiliRequest } from '../src/services/search-query.js';
+import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/services/search-index.js';
+import { appRequestFor } from './bench-search-request.js';
 
 const { values } = parseArgs({
   options: {
@@ -256,15 +258,17 @@ const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', MEILI_INDEX_PR
 const logger = createLogger('warn');
 const lifecycle = createLifecycle(logger);
 let app: ChildProcess | undefined;
+let forwarder: ChildProcess | undefined;
 if (!values.data) lifecycle.add('temporary directory', () => rm(dataDir, { recursive: true, force: true }));
-const stopApp = async () => {
-  if (!app || app.exitCode !== null) return;
-  const exited = new Promise((resolve) => app!.once('exit', resolve));
-  app.kill('SIGTERM');
+const stop = async (child: ChildProcess | undefined) => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (app.exitCode === null) app.kill('SIGKILL');
+  if (child.exitCode === null) child.kill('SIGKILL');
 };
-process.on('SIGINT', () => void stopApp().then(() => lifecycle.shutdown()).then(() => process.exit(130)));
+const stopChildren = () => Promise.all([stop(app), stop(forwarder)]);
+process.on('SIGINT', () => void stopChildren().then(() => lifecycle.shutdown()).then(() => process.exit(130)));
 
 const result: Record<string, unknown> = { requested_docs: DOCS, today: TODAY };
 let code = 0;
@@ -374,41 +378,42 @@ try {
     ...sampleDocNumbers.map((n) => n.replace('〔', '[').replace('〕', ']')),
   ];
   result['queries'] = QUERIES;
-  /**
-   * Exactly what the app sends for a query: the same two requests, built by the same function, sent
-   * at once. The index is fresh, so, like the app once it has checked, they do not look for stale records.
-   */
+  /** Exactly what the app sends for a query: the same two requests, sent at once. */
   const rawSame = (q: string) => {
-    const parsed = parseDocNumber(q);
-    const request = buildMeiliRequest(
-      { q, sort: 'relevance', page: 1, page_size: 20 },
-      {
-        indexUid: indexes.search,
-        today: dateToInt(TODAY)!,
-        staff: false,
-        docNumberKey: parsed ? docNumberKey(parsed) : null,
-        text: parsed ? docNumberSearchForm(parsed) : q,
-        checkStale: false,
-      },
-    );
+    const request = appRequestFor(q, indexes.search, TODAY);
     return Promise.all([client.multiSearch({ queries: request.hits }), client.multiSearch({ queries: request.counts })]);
   };
+  const forwarderPort = await findFreePort();
+  forwarder = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-search-forwarder.ts'], {
+    env: {
+      ...process.env,
+      MEILI_URL: infra.meiliUrl,
+      MEILI_MASTER_KEY: infra.meiliKey ?? '',
+      INDEX_UID: indexes.search,
+      TODAY,
+      PORT: String(forwarderPort),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const rawPlain = (q: string) => client.index(indexes.search).search(q, { limit: 20, attributesToRetrieve: ['type', 'ref_id'] });
   // The app is called with the same HTTP client as Meilisearch (undici's request, src/platform/meili.ts):
   // fetch would add about 0.7 ms to each call to the app and none to the raw ones.
   const appClient = new Agent();
-  const get = async (url: string) => {
-    const res = await request(base + url, { dispatcher: appClient });
+  const get = async (url: string, origin = base) => {
+    const res = await request(origin + url, { dispatcher: appClient });
     await res.body.arrayBuffer();
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
   };
-  const latency: Record<string, number[]> = { raw_plain: [], raw_same_params: [], api: [], page: [] };
+  const forwarded = `http://127.0.0.1:${forwarderPort}`;
+  await waitFor(async () => (await request(forwarded, { dispatcher: appClient }).then((r) => r.body.dump().then(() => true), () => false)), 30_000, 'the forwarder did not start');
+  const latency: Record<string, number[]> = { raw_plain: [], raw_same_params: [], forward_only: [], api: [], page: [] };
   for (let rep = 0; rep < REPS; rep++) {
     for (const q of QUERIES) {
       const e = encodeURIComponent(q);
       const measured: [string, () => Promise<unknown>][] = [
         ['raw_plain', () => rawPlain(q)],
         ['raw_same_params', () => rawSame(q)],
+        ['forward_only', () => get(`/?q=${e}`, forwarded)],
         ['api', () => get(`/api/v1/search?q=${e}`)],
         ['page', () => get(`/search?q=${e}`)],
       ];
@@ -466,6 +471,8 @@ try {
     api_within_1_2x: l['api']!.p50 <= 1.2 * l['raw_same_params']!.p50,
     page_p50_vs_raw_plain: ratio(l['page']!.p50, l['raw_plain']!.p50),
     page_within_2x: l['page']!.p50 <= 2 * l['raw_plain']!.p50,
+    // What the hop alone costs (see the forwarder): the room 1.2× leaves the app is what is left.
+    forward_only_p50_vs_raw_same_params: ratio(l['forward_only']!.p50, l['raw_same_params']!.p50),
     ...(directFeed
       ? {
           catch_up_vs_direct: (result['indexing'] as { ratio: number }).ratio,
@@ -481,7 +488,7 @@ try {
   result['error'] = error instanceof Error ? error.message : String(error);
   code = 1;
 } finally {
-  await stopApp();
+  await stopChildren();
   await lifecycle.shutdown();
 }
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

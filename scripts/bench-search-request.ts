@@ -1,0 +1,23 @@
+import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../src/domain/doc-number.js';
+import { dateToInt } from '../src/services/search-index.js';
+import { buildMeiliRequest } from '../src/services/search-query.js';
+
+/**
+ * The Meilisearch requests the app sends for a public search of `q` (first page, by relevance),
+ * built by the app's own function. The benchmark's index is fresh, so, like the app once it has
+ * checked, they do not look for stale records.
+ */
+export function appRequestFor(q: string, indexUid: string, today: string) {
+  const parsed = parseDocNumber(q);
+  return buildMeiliRequest(
+    { q, sort: 'relevance', page: 1, page_size: 20 },
+    {
+      indexUid,
+      today: dateToInt(today)!,
+      staff: false,
+      docNumberKey: parsed ? docNumberKey(parsed) : null,
+      text: parsed ? docNumberSearchForm(parsed) : q,
+      checkStale: false,
+    },
+  );
+}
