@@ -210,6 +210,9 @@ describe('full-text search', () => {
 describe('文号 search', () => {
   let target: number;
   let citing: number;
+  let interpretation: number;
+  /** 规章 by their 令号 as written. */
+  const orders = new Map<string, number>();
   beforeAll(async () => {
     const make = (doc_number: string, title: string, body = '') =>
       buildDocument(ctx.services, admin, { organ_id: organId, doc_number, title, body, signed_on: '2023-02-01', published_on: '2023-02-10' });
@@ -222,6 +225,19 @@ describe('文号 search', () => {
       title: '关于修改部分文件的决定',
       body: '现决定对《关于印发乡村振兴若干措施的通知》（检政发〔2023〕12号）作如下修改。',
     })).id;
+    interpretation = (await buildInterpretation(ctx.services, admin, [target], { title: '乡村振兴若干措施政策问答' })).id;
+    // Neighbours of each 令号, some newer: a serial that starts the same, a shorter one, the same serial in another year.
+    for (const [doc_number, title, signed_on] of [
+      ['检索县人民政府令第27号', '检索县城市绿化管理办法', '2024-02-01'],
+      ['检索县人民政府令第270号', '检索县城市供水管理办法', '2024-03-01'],
+      ['检索县人民政府令第2号', '检索县城市道路管理办法', '2024-01-01'],
+      ['检索县自然资源局令2024年第3号', '检索县耕地保护办法', '2024-02-01'],
+      ['检索县自然资源局令2023年第3号', '检索县矿产资源管理办法', '2023-02-01'],
+      ['检索县自然资源局令2024年第30号', '检索县地质灾害防治办法', '2024-03-01'],
+    ] as const) {
+      const rule = await buildDocument(ctx.services, admin, { organ_id: organId, kind: 'rule', doc_number, title, signed_on, published_on: signed_on });
+      orders.set(doc_number, rule.id);
+    }
     await ctx.worker.drainNow();
   });
 
@@ -246,6 +262,47 @@ describe('文号 search', () => {
     expect(result.hits[0]).toMatchObject({ type: 'document', id: target, doc_number: '检政发〔2023〕12号' });
     // 120号 and 2号 are other documents: never before the one asked for.
     expect(result.hits.filter((h) => h.doc_number === '检政发〔2023〕12号')).toHaveLength(1);
+  });
+
+  it.each([
+    ['检索县人民政府令第27号', '检索县人民政府令第27号'],
+    ['检索县人民政府第27号令', '检索县人民政府令第27号'],
+    ['检索县人民政府令27号', '检索县人民政府令第27号'],
+    ['检索县人民政府令第027号', '检索县人民政府令第27号'],
+    ['检索县人民政府令第２７号', '检索县人民政府令第27号'],
+    ['检索县人民政府令 第 27 號', '检索县人民政府令第27号'],
+    ['检索县人民政府令第二十七号', '检索县人民政府令第27号'],
+    ['检索县自然资源局令2024年第3号', '检索县自然资源局令2024年第3号'],
+    ['检索县自然资源局令〔2024〕第3号', '检索县自然资源局令2024年第3号'],
+    ['检索县自然资源局令[2024]3号', '检索县自然资源局令2024年第3号'],
+    ['检索县自然资源局令2024年3号', '检索县自然资源局令2024年第3号'],
+    ['检索县自然资源局令（２０２４）第３号', '检索县自然资源局令2024年第3号'],
+  ])('令号 %s returns that rule first', async (q, docNumber) => {
+    const result = await search(q);
+    expect(result.doc_number).toBe(docNumber);
+    expect(result.hits[0]).toMatchObject({ type: 'document', id: orders.get(docNumber), kind: 'rule', doc_number: docNumber });
+    expect(result.hits.filter((h) => h.doc_number === docNumber)).toHaveLength(1);
+  });
+
+  it('puts the document of the 文号 or 令号 first when sorted by date too, before newer ones that match the words', async () => {
+    const expected: [string, number][] = [
+      ['检政发[2023]12号', target],
+      ['检索县人民政府第27号令', orders.get('检索县人民政府令第27号')!],
+      ['检索县自然资源局令2024年3号', orders.get('检索县自然资源局令2024年第3号')!],
+    ];
+    for (const [q, id] of expected) {
+      const result = await search(q, { sort: 'date' });
+      expect(result.hits[0], q).toMatchObject({ type: 'document', id });
+      expect(result.total, q).toBeGreaterThan(1);
+    }
+  });
+
+  it('finds the interpretation of the document by the document\'s 文号, after the document', async () => {
+    for (const q of ['检政发〔2023〕12号', '检政发[2023]12号']) {
+      const result = await search(q);
+      expect(result.hits[0], q).toMatchObject({ type: 'document', id: target });
+      expect(ids(result, 'interpretation'), q).toContain(interpretation);
+    }
   });
 
   it('also lists the documents that cite it, after it', async () => {
@@ -460,6 +517,15 @@ describe('filters, facets, sorting and paging', () => {
     expect((await search(word, { topic: ['生态"] OR kind = "rule'] })).total).toBe(0);
   });
 
+  it('sorts by date even where relevance says otherwise: a newer document with the word only in its text comes first', async () => {
+    const word = token();
+    const older = await buildDocument(ctx.services, admin, { organ_id: organId, title: `标题含检索词 ${word}`, body: '第一条 总则。', published_on: '2021-03-01' });
+    const newer = await buildDocument(ctx.services, admin, { organ_id: organId, title: '标题不含检索词', body: `第一条 ${word}。`, published_on: '2024-03-01' });
+    await ctx.worker.drainNow();
+    expect(ids(await search(word, { sort: 'relevance' }))).toEqual([older.id, newer.id]);
+    expect(ids(await search(word, { sort: 'date' }))).toEqual([newer.id, older.id]);
+  });
+
   it('sorts by date, newest first, and pages without overlap', async () => {
     const word = token();
     const made = [];
@@ -472,6 +538,49 @@ describe('filters, facets, sorting and paging', () => {
     const pages = [1, 2, 3].map((page) => search(word, { sort: 'date', page, page_size: 2 }));
     const seen = (await Promise.all(pages)).flatMap((r) => r.hits.map((h) => h.id));
     expect(seen).toEqual(byDate.hits.map((h) => h.id));
+  });
+});
+
+describe('index settings', () => {
+  it('are those the search relies on', async () => {
+    // The worker creates the index with its first job.
+    await buildDocument(ctx.services, admin, { organ_id: organId, title: '索引设置' });
+    await ctx.worker.drainNow();
+    const settings = await ctx.indexes.client.index(ctx.indexes.search).getSettings();
+    expect(settings.searchableAttributes, 'searchable attributes, the title first').toEqual([
+      'title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...Array.from({ length: TEXT_PARTS }, (_, i) => `text_${i}`),
+    ]);
+    expect(settings.filterableAttributes, 'what the filters, the 文号 pin and the status by date filter on').toEqual(
+      expect.arrayContaining(['type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'published_on', 'effective_on', 'expires_on', 'repealed_on']),
+    );
+    expect(settings.sortableAttributes, 'sort by date').toEqual(expect.arrayContaining(['published_on', 'signed_on']));
+    expect(settings.localizedAttributes, 'every attribute segmented as Chinese').toEqual([{ attributePatterns: ['*'], locales: ['zho'] }]);
+    expect(settings.typoTolerance, 'no typos in 文号 or numbers').toMatchObject({ disableOnAttributes: ['doc_number_search'], disableOnNumbers: true });
+    expect(settings.rankingRules?.[0], "'sort' first, or a sort by date with a query follows relevance").toBe('sort');
+    expect(settings.distinctAttribute, 'one hit per document, however many records its text takes').toBe('group');
+  });
+
+  it('finds a 文号 and a number as typed, not the one a digit away', async () => {
+    const make = (doc_number: string | null, title: string, body = '') =>
+      buildDocument(ctx.services, admin, { organ_id: organId, doc_number, title, body, signed_on: '2023-05-01', published_on: '2023-05-10' });
+    // Meilisearch allows a typo from 5 characters on, so 5-digit serials; the number stands beside
+    // punctuation, as one glued to Han characters is cut into single digits by the Chinese segmentation.
+    const asked = await make('检财发〔2023〕10234号', '关于下达专项资金的通知');
+    await make('检财发〔2023〕10235号', '关于调整专项资金的通知');
+    const numbered = await make(null, '关于项目备案的通知', '备案编号：31415926。');
+    await make(null, '关于另一项目备案的通知', '备案编号：31415927。');
+    await ctx.worker.drainNow();
+    const byDocNumber = await search('检财发〔2023〕10234号');
+    expect(byDocNumber.hits[0]).toMatchObject({ id: asked.id });
+    expect(byDocNumber.hits.map((h) => h.doc_number)).not.toContain('检财发〔2023〕10235号');
+    expect(ids(await search('31415926'))).toEqual([numbered.id]);
+  });
+
+  it('segments a Chinese title as Chinese although it names a company in kana', async () => {
+    // Left to detect the language, Meilisearch reads text with kana as Japanese and cuts its Chinese words apart.
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '关于支持パナソニック公司在本县投资建设新能源汽车项目的通知' });
+    await ctx.worker.drainNow();
+    for (const q of ['新能源汽车', '投资建设']) expect(ids(await search(q)), q).toContain(doc.id);
   });
 });
 
