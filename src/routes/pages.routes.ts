@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import type { RelationType } from '../db/tables.js';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
 import { ValidationError } from '../errors.js';
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
@@ -20,11 +21,12 @@ const actorOf = (res: Response) => (res.locals['actor'] as Actor | null | undefi
 
 const paragraphsOf = (text: string) => text.split(/\n+/).map((p) => p.trim()).filter(Boolean);
 
-const RELATION_LABELS = {
+// Exhaustive over the stored relation types: the database accepts 'replaces' rows though no route records them yet.
+const RELATION_LABELS: Record<RelationType, { outgoing: string; incoming: string }> = {
   amends: { outgoing: '本文件修改了', incoming: '本文件已被修改，修改文件' },
   repeals: { outgoing: '本文件废止了', incoming: '本文件已被废止，废止文件' },
   replaces: { outgoing: '本文件替代了', incoming: '本文件已被替代，新文件' },
-} as const;
+};
 
 const FILE_TYPE_LABELS: Record<string, string> = {
   'application/pdf': 'PDF',
