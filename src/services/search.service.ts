@@ -46,7 +46,7 @@ export { MAX_RESULTS } from './search-query.js';
 export const INTERPRETATION_KIND_LABEL = '政策解读';
 const SEARCH_TIMEOUT_MS = 3000;
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
-const RETRY_MEILI_AFTER_MS = 5000;
+export const RETRY_MEILI_AFTER_MS = 5000;
 const ORGAN_NAMES_TTL_MS = 60_000;
 /** How long a finding that the index holds no stale document record stands. */
 const FRESHNESS_RECHECK_MS = 10_000;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
@@ -13,7 +13,8 @@ import type { Actor } from '../../src/services/actor.js';
 import { fixedClock } from '../../src/services/clock.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { createServices } from '../../src/services/index.js';
-import { indexNames } from '../../src/services/search-index.js';
+import { indexNames, type SearchIndexes } from '../../src/services/search-index.js';
+import { RETRY_MEILI_AFTER_MS } from '../../src/services/search.service.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
@@ -25,6 +26,9 @@ let storageDir: string;
 /** The same database, with Meilisearch gone: a closed port, as in an outage. */
 let down: supertest.Agent;
 let downWorker: IndexWorker;
+/** An app whose search can be pointed at the real Meilisearch or at the closed port, to end an outage. */
+let switchable: SearchIndexes;
+let switchableApp: supertest.Agent;
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
@@ -35,6 +39,9 @@ beforeAll(async () => {
   const services = createServices({ db: ctx.db, indexes: unreachable, storage: createLocalStorage(storageDir), clock });
   down = supertest.agent(createApp({ config: ctx.config, services, logger: createLogger('silent') }));
   downWorker = createIndexWorker({ db: ctx.db, indexes: unreachable, logger: createLogger('silent'), clock: ctx.clock });
+  switchable = { ...unreachable };
+  const switchableServices = createServices({ db: ctx.db, indexes: switchable, storage: createLocalStorage(storageDir), clock });
+  switchableApp = supertest.agent(createApp({ config: ctx.config, services: switchableServices, logger: createLogger('silent') }));
 });
 afterAll(async () => {
   await downWorker?.stop();
@@ -111,22 +118,38 @@ describe('while Meilisearch is down', () => {
     expect(await hits('_')).toEqual([doc.id]);
   });
 
-  it('the results page shows the basic-search banner and still works', async () => {
-    const res = await down.get(`/search?q=${encodeURIComponent('通知')}`).set('Accept', 'text/html').expect(200);
-    expect(res.text).toContain('简易检索：');
-    expect(res.text).toContain('全文检索服务暂时不可用');
-    expect(res.text).toMatch(/共 \d+ 条结果/);
+  it('the results page shows the basic-search banner, and titles and snippets as text', async () => {
+    const w = word();
+    const doc = await buildDocument(ctx.services, admin, {
+      organ_id: organId,
+      title: `停机页面${w}<img src=x onerror=alert(1)>`,
+      body: `第一条 ${w}<script>alert(1)</script>`,
+    });
+    const res = await down.get(`/search?q=${encodeURIComponent(w)}`).set('Accept', 'text/html').expect(200);
+    expect(res.text).toContain('<strong>简易检索：</strong>全文检索服务暂时不可用');
+    expect(res.text).toContain('共 1 条结果');
+    expect(res.text).not.toMatch(/<img src=x|<script>alert/);
+    const hit = res.text.match(new RegExp(`<h3><a href="/documents/${doc.id}">([\\s\\S]*?)</a></h3>[\\s\\S]*?<p class="snippet">([\\s\\S]*?)</p>`));
+    expect(hit).not.toBeNull();
+    expect(hit![1]).toBe(`停机页面<mark>${w}</mark>&lt;img src=x onerror=alert(1)&gt;`);
+    expect(hit![2]).toContain(`<mark>${w}</mark>&lt;script&gt;alert(1)&lt;/script&gt;`);
   });
 });
 
 describe('an outage, then recovery', () => {
   it('documents written during the outage are findable in basic mode, and all are in the index after it', async () => {
     const w = word();
-    const before = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机前${w}` });
+    // Words in only the old or only the new title: titles shown are read from PostgreSQL, so only a
+    // search for these tells whether the index itself was brought up to date.
+    const [oldWord, newWord] = [`jiu${randomBytes(3).toString('hex')}`, `xin${randomBytes(3).toString('hex')}`];
+    const before = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机前${w} ${oldWord}` });
     await ctx.worker.drainNow();
+    const ids = async (q: string) =>
+      (await ctx.request().get(`/api/v1/search?q=${encodeURIComponent(q)}`).expect(200)).body.hits.map((h: { id: number }) => h.id);
+    expect(await ids(oldWord)).toEqual([before.id]);
     const during = [];
     for (let n = 0; n < 12; n++) during.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机中${n}号${w}` }));
-    await ctx.services.documents.update(admin, before.id, { title: `停机中改名${w}` });
+    await ctx.services.documents.update(admin, before.id, { title: `停机中改名${w} ${newWord}` });
     await downWorker.drainNow();
     const pending = await ctx.db.selectFrom('index_jobs').select(['attempts']).execute();
     expect(pending.length).toBeGreaterThanOrEqual(13);
@@ -142,6 +165,29 @@ describe('an outage, then recovery', () => {
     const full = await ctx.request().get(`/api/v1/search?q=${encodeURIComponent(w)}&page_size=100`).expect(200);
     expect(full.body.mode).toBe('full');
     expect(full.body.hits.map((h: { id: number }) => h.id).sort()).toEqual([before.id, ...during.map((d) => d.id)].sort());
-    expect(full.body.hits.find((h: { id: number }) => h.id === before.id).title).toBe(`停机中改名${w}`);
+    expect(full.body.hits.find((h: { id: number }) => h.id === before.id).title).toBe(`停机中改名${w} ${newWord}`);
+    expect(await ids(newWord)).toEqual([before.id]);
+    expect(await ids(oldWord)).toEqual([]);
+  });
+
+  it('a process that fell back to the basic search uses Meilisearch again once it answers', async () => {
+    const w = word();
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `恢复后${w}` });
+    await ctx.worker.drainNow();
+    const search = async () => (await switchableApp.get(`/api/v1/search?q=${encodeURIComponent(w)}`).expect(200)).body;
+    // Only Date is faked: PostgreSQL and Meilisearch keep their real timers and sockets.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect(await search()).toMatchObject({ mode: 'basic', hits: [{ id: doc.id }] });
+      switchable.client = ctx.indexes.client;
+      // After a failure the process waits a while before asking Meilisearch again.
+      expect((await search()).mode).toBe('basic');
+      vi.setSystemTime(Date.now() + RETRY_MEILI_AFTER_MS);
+      const full = await search();
+      expect(full.mode).toBe('full');
+      expect(full.hits[0].id).toBe(doc.id);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
