@@ -95,15 +95,37 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 
+interface Focus {
+  tag: string;
+  id: string;
+  text: string;
+  href: string;
+  inFacets: boolean;
+}
+
+/** What has the keyboard focus (document.activeElement), as a user would name it. */
+function focused(page: Page): Promise<Focus> {
+  return page.evaluate(`(() => {
+    const e = document.activeElement;
+    return { tag: e.tagName, id: e.id, text: e.textContent.trim(), href: e.getAttribute('href') || '', inFacets: !!e.closest('.facets') };
+  })()`);
+}
+
+/** Presses Tab, as a keyboard user would, until `wanted` holds for the focused element; false if it never does. */
+async function tabUntil(page: Page, wanted: (focus: Focus) => boolean): Promise<boolean> {
+  for (let stop = 0; stop < 100; stop++) {
+    await page.keyboard.press('Tab');
+    if (wanted(await focused(page))) return true;
+  }
+  return false;
+}
+
 describe('the public site in Chromium', () => {
   it('search, filter by status, open the document, download it, follow its interpretation and back', async () => {
     const page = await (await browser()).newPage();
     await page.goto(`${session.base}/`);
     expect(await accessibilityProblems(page)).toEqual([]);
 
-    // Keyboard first: the skip link is the first stop, then the search box takes the query.
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('跳到正文');
     await page.getByRole('searchbox', { name: '检索词' }).fill(WORD);
     await Promise.all([page.waitForURL(/\/search\?q=/), page.keyboard.press('Enter')]);
     const hits = page.locator('li.hit');
@@ -155,20 +177,56 @@ describe('the public site in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('with the keyboard alone: search, filter by status and open a document', async () => {
+    const page = await (await browser()).newPage();
+    await page.goto(`${session.base}/`);
+
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).text, 'the skip link is the first stop').toBe('跳到正文');
+    expect(await tabUntil(page, (f) => f.tag === 'INPUT'), 'Tab reaches the search box').toBe(true);
+    expect((await focused(page)).id).toBe('home-q');
+    await page.keyboard.type(WORD);
+    expect(await page.locator('#home-q').inputValue()).toBe(WORD);
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.keyboard.press('Enter')]);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(WORD);
+    expect(await page.locator('li.hit', { hasText: '暂行规定' }).count()).toBe(1);
+
+    // The header's own 现行有效 link is not the facet: only the one inside the facets filters this search.
+    expect(await tabUntil(page, (f) => f.inFacets && f.text.startsWith('现行有效')), 'Tab reaches the status facet').toBe(true);
+    expect((await focused(page)).href).toContain('status=in_force');
+    await Promise.all([page.waitForURL(/status=in_force/), page.keyboard.press('Enter')]);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(WORD);
+    expect(await page.locator('.active-filters').textContent()).toContain('效力状态：现行有效');
+    expect(await page.locator('li.hit', { hasText: '暂行规定' }).count()).toBe(0);
+
+    expect(await tabUntil(page, (f) => f.href === `/documents/${documentId}`), 'Tab reaches the result').toBe(true);
+    expect((await focused(page)).text).toContain(`加强公共场所${WORD}工作的通知`);
+    await Promise.all([page.waitForURL(new RegExp(`/documents/${documentId}$`)), page.keyboard.press('Enter')]);
+    expect(await page.locator('h1').textContent()).toContain(`加强公共场所${WORD}工作的通知`);
+    expect(session.problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('browse pages pass axe, are usable at phone width, and the document prints without navigation', async () => {
     const page = await (await browser()).newPage();
     await page.setViewportSize({ width: 360, height: 740 });
-    for (const url of ['/', `/search?q=${encodeURIComponent(WORD)}`, `/documents/${documentId}`, '/organs', '/topics']) {
+    for (const url of ['/', `/search?q=${encodeURIComponent(WORD)}`, `/documents/${documentId}`, `/interpretations/${interpretationId}`, '/organs', '/topics']) {
       await page.goto(`${session.base}${url}`);
       expect(await accessibilityProblems(page), url).toEqual([]);
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow, `${url} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
     }
     await page.goto(`${session.base}/documents/${documentId}`);
+    // The site's own navigation and footer, present on screen, are left off the printed page.
+    const siteChrome = ['.skip', '.site-header nav', '.account', '.breadcrumb', '.site-footer'];
+    for (const selector of siteChrome) expect(await page.locator(selector).isVisible(), `${selector} on screen`).toBe(true);
     await page.emulateMedia({ media: 'print' });
-    expect(await page.locator('.site-header nav').isVisible()).toBe(false);
-    expect(await page.locator('.search-box').count()).toBe(0);
-    expect(await page.locator('.document .body').isVisible()).toBe(true);
+    for (const selector of siteChrome) expect(await page.locator(selector).isVisible(), `${selector} in print`).toBe(false);
+    expect(await page.locator('h1').isVisible()).toBe(true);
+    expect(await page.locator('table.meta').isVisible()).toBe(true);
+    const firstParagraph = page.locator('.document .body p', { hasText: `全面推进公共场所${WORD}工作` });
+    expect(await firstParagraph.isVisible(), 'the body text prints').toBe(true);
+    expect(await page.locator('.document .body .empty').count()).toBe(0);
     expect(session.problems).toEqual([]);
     await page.close();
   }, 120_000);
