@@ -1,6 +1,7 @@
-import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../src/domain/doc-number.js';
+import { docNumberKey, parseDocNumber } from '../src/domain/doc-number.js';
 import { dateToInt } from '../src/services/search-index.js';
 import { buildMeiliRequest } from '../src/services/search-query.js';
+import { meiliQueryText } from '../src/services/search-text.js';
 
 /**
  * The Meilisearch requests the app sends for a public search of `q` (first page, by relevance),
@@ -16,7 +17,7 @@ export function appRequestFor(q: string, indexUid: string, today: string) {
       today: dateToInt(today)!,
       staff: false,
       docNumberKey: parsed ? docNumberKey(parsed) : null,
-      text: parsed ? docNumberSearchForm(parsed) : q,
+      text: meiliQueryText(q),
       checkStale: false,
     },
   );

@@ -5,7 +5,7 @@ import type { IsoDate } from '../domain/dates.js';
 import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../domain/document-status.js';
 import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
 import { staleRecordFilter } from './search-query.js';
-import { filterValue, normalizeForIndex, splitIntoChunks } from './search-text.js';
+import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';
 
 /**
  * One Meilisearch index holds documents and interpretations, so that one query ranks both together
@@ -141,6 +141,9 @@ export async function dropIndexes(indexes: SearchIndexes): Promise<void> {
   for (const uid of [indexes.search, rebuildIndexName(indexes)]) await deleteIndexIfAny(indexes, uid).catch(() => undefined);
 }
 
+/** A title as Meilisearch searches it (titles shown come from PostgreSQL). */
+const searchable = (title: string) => spaceDigits(normalizeForIndex(title));
+
 const yearOfDate = (date: IsoDate | null) => (date ? Number(date.slice(0, 4)) : null);
 
 /** The first HEAD_CHARS characters, one less rather than half a surrogate pair. */
@@ -161,7 +164,8 @@ type RecordBase = Omit<SearchRecord, 'id' | 'chunk' | 'head' | `text_${number}`>
  */
 function recordsOf(base: RecordBase, text: string): SearchRecord[] {
   const normalized = normalizeForIndex(text);
-  const parts = splitIntoChunks(normalized, TEXT_PART_CHARS);
+  // The head is shown, so it keeps the text as written; the parts are searched.
+  const parts = splitIntoChunks(normalized, TEXT_PART_CHARS).map(spaceDigits);
   const records: SearchRecord[] = [];
   for (let chunk = 0; chunk * TEXT_PARTS < parts.length; chunk++) {
     const record: SearchRecord = {
@@ -201,13 +205,13 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         group: `d${row.id}`,
         type: 'document',
         ref_id: row.id,
-        title: normalizeForIndex(row.title),
+        title: searchable(row.title),
         display_doc_number: row.doc_number,
         display_organ_name: row.organ_name,
         doc_number_search: searchFormsOf(row.doc_number),
         organ_names: [row.organ_name, ...row.co_issuers.map((o) => o.name)],
         topics: row.topics,
-        related_titles: interpretations.map((i) => normalizeForIndex(i.title)),
+        related_titles: interpretations.map((i) => searchable(i.title)),
         kind: row.kind as DocumentKind,
         organ_ids: [row.organ_id, ...row.co_issuers.map((o) => o.id)],
         year: yearOfDate(row.signed_on ?? row.published_on),
@@ -236,13 +240,13 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: Is
         group: `i${row.id}`,
         type: 'interpretation',
         ref_id: row.id,
-        title: normalizeForIndex(row.title),
+        title: searchable(row.title),
         display_doc_number: null,
         display_organ_name: null,
         doc_number_search: unique(docs.flatMap((d) => searchFormsOf(d.doc_number))),
         organ_names: unique(docs.flatMap((d) => [d.organ_name, ...d.co_issuers.map((o) => o.name)])),
         topics: unique(docs.flatMap((d) => d.topics)),
-        related_titles: docs.map((d) => normalizeForIndex(d.title)),
+        related_titles: docs.map((d) => searchable(d.title)),
         kind: 'interpretation',
         organ_ids: unique(docs.flatMap((d) => [d.organ_id, ...d.co_issuers.map((o) => o.id)])),
         year: yearOfDate(row.published_on),

@@ -1,7 +1,7 @@
 import { MeilisearchError, type MultiSearchResponse } from 'meilisearch';
 import type { Db } from '../db/database.js';
 import type { IsoDate } from '../domain/dates.js';
-import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
+import { docNumberKey, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
 import {
   DOCUMENT_STATUSES,
   KIND_LABELS,
@@ -35,6 +35,7 @@ import {
   buildSnippet,
   markTerms,
   matchedTerms,
+  meiliQueryText,
   queryTerms,
   queryWords,
   snippetCandidates,
@@ -178,8 +179,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     return {
       parsed,
       key: parsed ? docNumberKey(parsed) : null,
-      // A 文号 is searched in its spaced form: glued digits (202312) would split into 2/0/2/3/12.
-      text: parsed ? docNumberSearchForm(parsed) : params.q,
+      text: meiliQueryText(params.q),
       words: queryWords(parsed ? `${formatDocNumber(parsed)} ${params.q}` : params.q),
     };
   }

@@ -563,8 +563,7 @@ describe('index settings', () => {
   it('finds a 文号 and a number as typed, not the one a digit away', async () => {
     const make = (doc_number: string | null, title: string, body = '') =>
       buildDocument(ctx.services, admin, { organ_id: organId, doc_number, title, body, signed_on: '2023-05-01', published_on: '2023-05-10' });
-    // Meilisearch allows a typo from 5 characters on, so 5-digit serials; the number stands beside
-    // punctuation, as one glued to Han characters is cut into single digits by the Chinese segmentation.
+    // Meilisearch allows a typo from 5 characters on, so 5-digit serials.
     const asked = await make('检财发〔2023〕10234号', '关于下达专项资金的通知');
     await make('检财发〔2023〕10235号', '关于调整专项资金的通知');
     const numbered = await make(null, '关于项目备案的通知', '备案编号：31415926。');
@@ -574,6 +573,20 @@ describe('index settings', () => {
     expect(byDocNumber.hits[0]).toMatchObject({ id: asked.id });
     expect(byDocNumber.hits.map((h) => h.doc_number)).not.toContain('检财发〔2023〕10235号');
     expect(ids(await search('31415926'))).toEqual([numbered.id]);
+  });
+
+  it('finds a number written against Han characters, by itself or as written', async () => {
+    const make = (title: string, body: string) => buildDocument(ctx.services, admin, { organ_id: organId, title, body });
+    const glued = await make('关于5772156项目资金的通知', '项目编号27182818的申报材料于第17条所列日期前报送。');
+    const spaced = await make('关于 5772157 项目资金的通知', '项目编号 27182819 的申报材料报送。');
+    await ctx.worker.drainNow();
+    expect(ids(await search('27182818'))).toEqual([glued.id]);
+    expect(ids(await search('项目编号27182818'))[0]).toBe(glued.id);
+    expect(ids(await search('5772156'))).toEqual([glued.id]);
+    expect(ids(await search('5772157项目'))[0]).toBe(spaced.id);
+    expect(ids(await search('27182819'))).toEqual([spaced.id]);
+    // The snippet still shows the text as written.
+    expect((await search('27182818')).hits[0]!.snippet).toContain('项目编号<mark>27182818</mark>的申报');
   });
 
   it('segments a Chinese title as Chinese although it names a company in kana', async () => {

@@ -8,11 +8,13 @@ import {
   highlightedToHtml,
   markTerms,
   matchedTerms,
+  meiliQueryText,
   normalizeForIndex,
   queryTerms,
   queryWords,
   snippetCandidates,
   snippetFromHead,
+  spaceDigits,
   splitIntoChunks,
 } from '../../src/services/search-text.js';
 
@@ -121,6 +123,27 @@ describe('splitIntoChunks', () => {
 describe('normalizeForIndex', () => {
   it('removes our highlight markers and layout spaces, and folds full-width digits', () => {
     expect(normalizeForIndex(`静政发〔２０２３〕12 号${HIGHLIGHT_PRE}x${HIGHLIGHT_POST}`)).toBe('静政发〔2023〕12号x');
+  });
+});
+
+describe('spaceDigits and meiliQueryText', () => {
+  it.each([
+    ['项目编号31415926的申报', '项目编号 31415926 的申报'],
+    ['2023年第12345号', '2023 年第 12345 号'],
+    ['1年2月3日', '1 年 2 月 3 日'],
+    ['第 5 条', '第 5 条'],
+    ['〔2023〕12号', '〔2023〕12 号'],
+    ['GB2760标准', 'GB2760 标准'],
+    ['没有数字', '没有数字'],
+    ['3.5万元', '3.5 万元'],
+  ])('%s → %s', (text, spaced) => {
+    expect(spaceDigits(text)).toBe(spaced);
+  });
+
+  it('sends a 文号 in its spaced form and any other query with its digits set apart', () => {
+    expect(meiliQueryText('静政发〔2023〕12号')).toBe('静政发 2023 12');
+    expect(meiliQueryText('编号31415926')).toBe('编号 31415926');
+    expect(meiliQueryText('营商环境')).toBe('营商环境');
   });
 });
 
