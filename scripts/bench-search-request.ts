@@ -1,7 +1,5 @@
-import { docNumberKey, parseDocNumber } from '../src/domain/doc-number.js';
 import { dateToInt } from '../src/services/search-index.js';
-import { buildMeiliRequest } from '../src/services/search-query.js';
-import { meiliQueryText } from '../src/services/search-text.js';
+import { buildMeiliRequest, meiliQuery } from '../src/services/search-query.js';
 
 /**
  * The Meilisearch requests the app sends for a public search of `q` (first page, by relevance),
@@ -9,15 +7,15 @@ import { meiliQueryText } from '../src/services/search-text.js';
  * checked, they do not look for stale records.
  */
 export function appRequestFor(q: string, indexUid: string, today: string) {
-  const parsed = parseDocNumber(q);
+  const { docNumberKey, text } = meiliQuery(q);
   return buildMeiliRequest(
     { q, sort: 'relevance', page: 1, page_size: 20 },
     {
       indexUid,
       today: dateToInt(today)!,
       staff: false,
-      docNumberKey: parsed ? docNumberKey(parsed) : null,
-      text: meiliQueryText(q),
+      docNumberKey,
+      text,
       checkStale: false,
     },
   );

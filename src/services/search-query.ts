@@ -4,8 +4,9 @@
  */
 import type { MultiSearchParams, SearchParams as MeiliParams } from 'meilisearch';
 import type { IsoDate } from '../domain/dates.js';
+import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../domain/doc-number.js';
 import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../domain/document-status.js';
-import { filterValue } from './search-text.js';
+import { filterValue, spaceDigits } from './search-text.js';
 
 /** Meilisearch ranks at most this many hits (pagination.maxTotalHits); paging stops there. */
 export const MAX_RESULTS = 1000;
@@ -87,6 +88,16 @@ export function baseFilters(params: FilterParams, visibility: { publicOnly: bool
   if (params.topic?.length) filters.push(inList('topics', params.topic));
   if (params.year?.length) filters.push(inList('year', params.year));
   return filters;
+}
+
+/**
+ * A query as Meilisearch gets it: `text`, its q (a 文号 in its spaced form, since glued digits 202312
+ * would split into 2/0/2/3/12; any other query with its digits set apart, see spaceDigits), and, when
+ * the query is a 文号, `docNumberKey`, the key its documents carry (they are pinned first).
+ */
+export function meiliQuery(q: string) {
+  const parsed = parseDocNumber(q);
+  return { parsed, docNumberKey: parsed ? docNumberKey(parsed) : null, text: parsed ? docNumberSearchForm(parsed) : spaceDigits(q) };
 }
 
 /** yyyymmdd back to 'YYYY-MM-DD'. */

@@ -2,7 +2,7 @@
  * Text handling for the search index and its answers: normalization before indexing, splitting of long
  * texts, and snippets as safe HTML. Pure functions, no I/O.
  */
-import { docNumberSearchForm, foldFullWidth, parseDocNumber } from '../domain/doc-number.js';
+import { foldFullWidth } from '../domain/doc-number.js';
 import { normalizeExtractedText } from '../domain/extracted-text.js';
 
 /**
@@ -59,12 +59,6 @@ const DIGITS_BESIDE_HAN = new RegExp(`(?<=${HAN})(?=[0-9])|(?<=[0-9])(?=${HAN})`
  */
 export function spaceDigits(text: string): string {
   return text.replace(DIGITS_BESIDE_HAN, ' ');
-}
-
-/** What Meilisearch gets as q: a 文号 in its spaced form (glued, 202312 would split into 2/0/2/3/12), else the query with its digits set apart. */
-export function meiliQueryText(q: string): string {
-  const parsed = parseDocNumber(q);
-  return parsed ? docNumberSearchForm(parsed) : spaceDigits(q);
 }
 
 const BREAK_AFTER = /[\n。！？；]/u;

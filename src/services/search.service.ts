@@ -1,7 +1,7 @@
 import { MeilisearchError, type MultiSearchResponse } from 'meilisearch';
 import type { Db } from '../db/database.js';
 import type { IsoDate } from '../domain/dates.js';
-import { docNumberKey, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
+import { formatDocNumber } from '../domain/doc-number.js';
 import {
   DOCUMENT_STATUSES,
   KIND_LABELS,
@@ -28,14 +28,13 @@ import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js
 import { can, type Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
-import { MAX_STALE, buildMeiliRequest, intToDate, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';
+import { MAX_STALE, buildMeiliRequest, intToDate, meiliQuery, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';
 import {
   SNIPPET_CHARS,
   SNIPPET_LEAD,
   buildSnippet,
   markTerms,
   matchedTerms,
-  meiliQueryText,
   queryTerms,
   queryWords,
   snippetCandidates,
@@ -175,13 +174,8 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
   let searching = 0;
 
   function queryOf(params: SearchParams) {
-    const parsed = parseDocNumber(params.q);
-    return {
-      parsed,
-      key: parsed ? docNumberKey(parsed) : null,
-      text: meiliQueryText(params.q),
-      words: queryWords(parsed ? `${formatDocNumber(parsed)} ${params.q}` : params.q),
-    };
+    const query = meiliQuery(params.q);
+    return { ...query, words: queryWords(query.parsed ? `${formatDocNumber(query.parsed)} ${params.q}` : params.q) };
   }
 
   /**
@@ -349,7 +343,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       indexUid: indexes.search,
       today: dateToInt(today)!,
       staff,
-      docNumberKey: query.key,
+      docNumberKey: query.docNumberKey,
       text: query.text,
       checkStale: !knownFresh(today),
     });
@@ -374,7 +368,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
     const pinnedAll = (found.pinned?.hits ?? []) as unknown as PinnedHit[];
     const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
     const regular = (found.main!.hits as unknown as IndexedHit[]).slice(
-      query.key ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
+      query.docNumberKey ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
     );
     const ordered = [...pinned.slice(offset), ...regular]
       .slice(0, params.page_size)
@@ -424,7 +418,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
       publicOnly: !staff,
       // A 文号 also finds the documents that cite it.
       terms: query.parsed ? [formatDocNumber(query.parsed)] : queryTerms(params.q),
-      docNumberKey: query.key,
+      docNumberKey: query.docNumberKey,
       kinds: documentKinds?.length ? documentKinds : undefined,
       statuses: params.status,
       organIds: params.organ_id,

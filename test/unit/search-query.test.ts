@@ -7,6 +7,7 @@ import {
   buildMeiliRequest,
   inList,
   intToDate,
+  meiliQuery,
   staleRecordFilter,
   statusFilter,
   statusOfIndexed,
@@ -71,6 +72,14 @@ describe('statusOfIndexed', () => {
   it('turns yyyymmdd back into a day', () => {
     expect(intToDate(20230105)).toBe('2023-01-05');
     expect(intToDate(null)).toBeNull();
+  });
+});
+
+describe('meiliQuery', () => {
+  it('sends a 文号 in its spaced form with its key, and any other query with its digits set apart', () => {
+    expect(meiliQuery('静政发〔2023〕12号')).toMatchObject({ text: '静政发 2023 12', docNumberKey: '静政发-2023-12' });
+    expect(meiliQuery('编号31415926')).toMatchObject({ text: '编号 31415926', docNumberKey: null });
+    expect(meiliQuery('营商环境')).toMatchObject({ text: '营商环境', docNumberKey: null });
   });
 });
 

@@ -8,7 +8,6 @@ import {
   highlightedToHtml,
   markTerms,
   matchedTerms,
-  meiliQueryText,
   normalizeForIndex,
   queryTerms,
   queryWords,
@@ -126,7 +125,7 @@ describe('normalizeForIndex', () => {
   });
 });
 
-describe('spaceDigits and meiliQueryText', () => {
+describe('spaceDigits', () => {
   it.each([
     ['项目编号31415926的申报', '项目编号 31415926 的申报'],
     ['2023年第12345号', '2023 年第 12345 号'],
@@ -138,12 +137,6 @@ describe('spaceDigits and meiliQueryText', () => {
     ['3.5万元', '3.5 万元'],
   ])('%s → %s', (text, spaced) => {
     expect(spaceDigits(text)).toBe(spaced);
-  });
-
-  it('sends a 文号 in its spaced form and any other query with its digits set apart', () => {
-    expect(meiliQueryText('静政发〔2023〕12号')).toBe('静政发 2023 12');
-    expect(meiliQueryText('编号31415926')).toBe('编号 31415926');
-    expect(meiliQueryText('营商环境')).toBe('营商环境');
   });
 });
 
