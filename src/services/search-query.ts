@@ -211,20 +211,15 @@ export function buildMeiliRequest(
   const namesOf = (names: RequestName[]) => names.filter((name) => queries[name] !== null);
   const sent = { hits: namesOf(['main', 'pinned']), counts: namesOf(['facets', 'statuses', 'stale']) };
   const counted = DOCUMENT_STATUSES.filter((s) => staff || s !== 'draft');
-  const statusCounts: Query[] = counted.map((s) => ({
-    ...common,
-    indexUid,
-    filter: [...base, statusFilter(s, today), ...exclude],
-    limit: 0,
-    facets: ['type'],
-  }));
   return {
     hits: sent.hits.map((name) => queries[name]!),
     counts: sent.counts.map((name) => queries[name]!),
     /** The answers to `hits` or to `counts`, by name. */
     answersOf: <T>(request: 'hits' | 'counts', results: T[]): Partial<Record<RequestName, T>> =>
       Object.fromEntries(sent[request].map((name, i) => [name, results[i]])),
-    statusCounts,
+    /** Built only when sent: nearly every search does without them. */
+    statusCounts: (): Query[] =>
+      counted.map((s) => ({ ...common, indexUid, filter: [...base, statusFilter(s, today), ...exclude], limit: 0, facets: ['type'] })),
     counted,
     regularOffset,
   };

@@ -297,7 +297,7 @@ export function createSearchService({ db, indexes, clock }: { db: Db; indexes: S
   ): Promise<Map<DocumentStatus, number>> {
     const stale = (answers.stale?.hits ?? []) as unknown as StaleHit[];
     if (stale.length > MAX_STALE) {
-      const counted = (await indexes.client.multiSearch({ queries: request.statusCounts }, { signal })).results;
+      const counted = (await indexes.client.multiSearch({ queries: request.statusCounts() }, { signal })).results;
       return new Map(request.counted.map((s, i) => [s, counted[i]?.facetDistribution?.['type']?.['document'] ?? 0]));
     }
     const facet = (answers.statuses ?? answers.facets)?.facetDistribution?.['status'] ?? {};

@@ -107,7 +107,7 @@ describe('buildMeiliRequest', () => {
     expect(pinned).toBeUndefined();
     // Only when too many are stale: one count per status the public may see.
     expect(request.counted).toEqual(['in_force', 'not_yet_effective', 'expired', 'repealed']);
-    expect(request.statusCounts.every((q) => q.limit === 0)).toBe(true);
+    expect(request.statusCounts().every((q) => q.limit === 0)).toBe(true);
   });
 
   it('does not look for stale records when the index is known to hold none', () => {
@@ -154,8 +154,8 @@ describe('buildMeiliRequest', () => {
     expect(main).toMatchObject({ q: '示政发 2023 5', offset: 0, limit: 20 });
     expect(pinned).toMatchObject({ q: '', limit: MAX_PINNED });
     expect(pinned!.filter).toContain('doc_number_key = "示政发-2023-5"');
-    expect(request.statusCounts.length).toBeGreaterThan(0);
-    expect(request.statusCounts.every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
+    expect(request.statusCounts().length).toBeGreaterThan(0);
+    expect(request.statusCounts().every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
     const deep = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 5, page_size: 10 }, { ...context, docNumberKey: 'k-1-1' });
     expect(deep.hits[0]).toMatchObject({ offset: 20, limit: 30 });
   });
