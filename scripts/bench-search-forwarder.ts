@@ -7,20 +7,17 @@
  * Started by bench-search.ts with MEILI_URL, MEILI_MASTER_KEY, INDEX_UID, TODAY and PORT.
  */
 import http from 'node:http';
-import type { MultiSearchParams } from 'meilisearch';
 import { createMeiliClient } from '../src/platform/meili.js';
-import { appRequestFor } from './bench-search-request.js';
+import { sendAppRequests } from './bench-search-request.js';
 
 const env = (name: string) => process.env[name] ?? '';
 const client = createMeiliClient(env('MEILI_URL'), env('MEILI_MASTER_KEY') || undefined);
 const indexUid = env('INDEX_UID');
 const today = env('TODAY');
-const send = (queries: MultiSearchParams['queries']) => client.multiSearch({ queries });
 
 const server = http.createServer((req, res) => {
   const q = new URL(req.url ?? '/', 'http://localhost').searchParams.get('q') ?? '';
-  const request = appRequestFor(q, indexUid, today);
-  Promise.all([send(request.hits), send(request.counts)]).then(
+  sendAppRequests(client, q, indexUid, today).then(
     ([hits]) => {
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
       res.end(JSON.stringify(hits));

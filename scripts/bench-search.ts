@@ -42,7 +42,7 @@ import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
 import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/services/search-index.js';
-import { appRequestFor } from './bench-search-request.js';
+import { sendAppRequests } from './bench-search-request.js';
 
 const { values } = parseArgs({
   options: {
@@ -378,11 +378,8 @@ try {
     ...sampleDocNumbers.map((n) => n.replace('〔', '[').replace('〕', ']')),
   ];
   result['queries'] = QUERIES;
-  /** Exactly what the app sends for a query: the same two requests, sent at once. */
-  const rawSame = (q: string) => {
-    const request = appRequestFor(q, indexes.search, TODAY);
-    return Promise.all([client.multiSearch({ queries: request.hits }), client.multiSearch({ queries: request.counts })]);
-  };
+  /** Exactly what the app sends for a query. */
+  const rawSame = (q: string) => sendAppRequests(client, q, indexes.search, TODAY);
   const forwarderPort = await findFreePort();
   forwarder = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-search-forwarder.ts'], {
     env: {
