@@ -17,6 +17,7 @@ import { indexNames, type SearchIndexes } from '../../src/services/search-index.
 import { RETRY_MEILI_AFTER_MS } from '../../src/services/search.service.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
+import { uniqueWord } from '../support/search.js';
 
 const clock = fixedClock('2026-06-15');
 let ctx: TestContext;
@@ -141,7 +142,7 @@ describe('an outage, then recovery', () => {
     const w = word();
     // Words in only the old or only the new title: titles shown are read from PostgreSQL, so only a
     // search for these tells whether the index itself was brought up to date.
-    const [oldWord, newWord] = [`jiu${randomBytes(3).toString('hex')}`, `xin${randomBytes(3).toString('hex')}`];
+    const [oldWord, newWord] = [uniqueWord(), uniqueWord()];
     const before = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机前${w} ${oldWord}` });
     await ctx.worker.drainNow();
     const ids = async (q: string) =>

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -8,6 +7,7 @@ import { enqueueIndexJobs } from '../../src/repositories/index-job.repository.js
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { indexNames } from '../../src/services/search-index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
+import { uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
 let ctx: TestContext;
@@ -27,9 +27,6 @@ afterAll(async () => {
   await downWorker?.stop();
   await ctx?.close();
 });
-
-/** A word Meilisearch keeps whole and that no other record contains. */
-const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
 /**
  * The index uids of this context. Reads the layout loosely (one index per entity, or one shared index
@@ -73,7 +70,7 @@ async function makeJobsDue(): Promise<void> {
 
 describe('the index worker', () => {
   it('makes created documents searchable after drainNow, and empties the outbox', async () => {
-    const word = token();
+    const word = uniqueWord();
     const a = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于加强生态环境保护的通知 ${word}` });
     const b = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于安全生产检查的通知 ${word}` });
     expect(await jobsFor('document', [a.id, b.id])).toHaveLength(2);
@@ -93,8 +90,8 @@ describe('the index worker', () => {
   });
 
   it('follows changes: a new title is found, the old one is not', async () => {
-    const before = token();
-    const after = token();
+    const before = uniqueWord();
+    const after = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `旧标题 ${before}` });
     await ctx.worker.drainNow();
     expect(await searchDocuments(before)).toEqual([doc.id]);
@@ -105,7 +102,7 @@ describe('the index worker', () => {
   });
 
   it('indexes interpretations and the interpretation titles of their documents', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId });
     const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `政策解读 ${word}` });
     await ctx.worker.drainNow();
@@ -115,7 +112,7 @@ describe('the index worker', () => {
   });
 
   it('removes a document from the index when its row is gone', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `将被删除的文件 ${word}` });
     await ctx.worker.drainNow();
     expect(await searchDocuments(word)).toEqual([doc.id]);
@@ -130,8 +127,8 @@ describe('the index worker', () => {
 
 describe('a Meilisearch outage loses nothing', () => {
   it('failed jobs stay in the outbox with attempts counted; the real worker then applies them all', async () => {
-    const word = token();
-    const changed = token();
+    const word = uniqueWord();
+    const changed = uniqueWord();
     // Writes made while the index is down: creates, a change, a repeal and an interpretation.
     const a = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机期间登记 ${word}` });
     const b = await buildDocument(ctx.services, admin, { organ_id: organId, title: `停机期间登记 ${word}` });
@@ -176,7 +173,7 @@ describe('a Meilisearch outage loses nothing', () => {
   });
 
   it('jobs that are not yet due are left alone by a drain', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `推迟的任务 ${word}` });
     await sql`update index_jobs set run_after = now() + interval '1 hour' where entity = 'document' and entity_id = ${doc.id}`.execute(ctx.db);
     await ctx.worker.drainNow();
@@ -188,7 +185,7 @@ describe('a Meilisearch outage loses nothing', () => {
   });
 
   it('the index can be rebuilt from PostgreSQL after it was lost', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `重建索引 ${word}` });
     await ctx.worker.drainNow();
     for (const uid of indexUids()) await ctx.indexes.client.index(uid).deleteAllDocuments().waitTask();

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { rebuildIndexName, type SearchRecord } from '../../src/services/search-index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
+import { foundKeys, uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,8 +28,6 @@ afterAll(async () => {
   await ctx?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
 /** `npm run reindex` against the test's PostgreSQL database and Meilisearch indexes. */
 async function runReindex() {
@@ -60,16 +58,10 @@ async function liveRecordIds(): Promise<string[]> {
   return results.map((r) => r.id).sort();
 }
 
-async function findIds(q: string) {
-  const result = await ctx.services.search.search(null, { q, sort: 'relevance', page: 1, page_size: 100 });
-  expect(result.mode).toBe('full');
-  return result.hits.map((h) => `${h.type}:${h.id}`).sort();
-}
-
 describe('npm run reindex (scripts/reindex.ts)', () => {
   // The script runs in a child process that compiles it with tsx first: slow on a busy machine.
   it('rebuilds the live index from PostgreSQL: what the worker never applied is added, what PostgreSQL lacks is gone', async () => {
-    const word = token();
+    const word = uniqueWord();
     const indexed = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已索引 ${word}` });
     await ctx.worker.drainNow();
     // Written to PostgreSQL, but its index job is lost: only a rebuild can put it in.
@@ -102,7 +94,7 @@ describe('npm run reindex (scripts/reindex.ts)', () => {
     expect(progress).toContainEqual(expect.stringMatching(/^切换到新索引 \|.*\| 1\/1 件/));
     expect(progress).toContain('索引已重建并切换：2 件文件、1 件解读。');
     expect(await liveRecordIds()).toEqual([`d${indexed.id}-0`, `d${missing.id}-0`, `i${interpretation.id}-0`].sort());
-    expect(await findIds(word)).toEqual([`document:${indexed.id}`, `document:${missing.id}`, `interpretation:${interpretation.id}`].sort());
+    expect(await foundKeys(ctx.services, word)).toEqual([`document:${indexed.id}`, `document:${missing.id}`, `interpretation:${interpretation.id}`].sort());
     const { results } = await ctx.indexes.client.getIndexes({ limit: 1000 });
     expect(results.map((i) => i.uid)).not.toContain(rebuildIndexName(ctx.indexes));
   }, 120_000);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Index, type EnqueuedTaskPromise } from 'meilisearch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -7,6 +6,7 @@ import { createIndexWorker } from '../../src/services/index-worker.js';
 import { rebuildIndexName, type SearchRecord } from '../../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../../src/services/search-rebuild.js';
 import { createTestContext, type TestContext } from '../support/context.js';
+import { foundKeys, uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
 let ctx: TestContext;
@@ -20,17 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
-
-async function findIds(q: string) {
-  const result = await ctx.services.search.search(null, { q, sort: 'relevance', page: 1, page_size: 100 });
-  expect(result.mode).toBe('full');
-  return result.hits.map((h) => `${h.type}:${h.id}`).sort();
-}
-
 describe('npm run reindex (rebuildSearchIndex)', () => {
   it('rebuilds from PostgreSQL into a new index, swaps it in and removes the old one', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `重建 ${word}` });
     const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `重建解读 ${word}` });
     // Not applied by the worker: only the rebuild puts them in.
@@ -41,15 +33,15 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
     });
     expect(phases).toEqual(['reading', 'indexing', 'swapping']);
     expect(result).toMatchObject({ documents: 1, interpretations: 1, records: 2, requeued: 0 });
-    expect(await findIds(word)).toEqual([`document:${doc.id}`, `interpretation:${interpretation.id}`].sort());
+    expect(await foundKeys(ctx.services, word)).toEqual([`document:${doc.id}`, `interpretation:${interpretation.id}`].sort());
     const { results } = await ctx.indexes.client.getIndexes({ limit: 1000 });
     expect(results.map((i) => i.uid)).not.toContain(rebuildIndexName(ctx.indexes));
   });
 
   it('keeps answering searches while it runs, and a change made meanwhile is not lost by the swap', async () => {
-    const stable = token();
-    const before = token();
-    const after = token();
+    const stable = uniqueWord();
+    const before = uniqueWord();
+    const after = uniqueWord();
     const kept = await buildDocument(ctx.services, admin, { organ_id: organId, title: `一直能找到 ${stable}` });
     const changed = await buildDocument(ctx.services, admin, { organ_id: organId, title: `改名前 ${before}` });
     for (let i = 0; i < 30; i++) await buildDocument(ctx.services, admin, { organ_id: organId, title: `填充文件 ${stable}` });
@@ -59,16 +51,16 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
     let changedMidway = false;
     const result = await rebuildSearchIndex(ctx.db, ctx.indexes, ctx.clock.today(), async (p) => {
       // Searches go on against the live index throughout.
-      answers.push(await findIds(stable));
+      answers.push(await foundKeys(ctx.services, stable));
       if (p.phase === 'reading' && !changedMidway) {
         changedMidway = true;
         // Committed after the rebuild's snapshot, applied by the worker to the index still live.
         await ctx.services.documents.update(admin, changed.id, { title: `改名后 ${after}` });
         await ctx.worker.drainNow();
-        expect(await findIds(after)).toEqual([`document:${changed.id}`]);
+        expect(await foundKeys(ctx.services, after)).toEqual([`document:${changed.id}`]);
       }
     });
-    answers.push(await findIds(stable));
+    answers.push(await foundKeys(ctx.services, stable));
     expect(answers.length).toBeGreaterThanOrEqual(4);
     for (const ids of answers) expect(ids).toContain(`document:${kept.id}`);
     expect(answers.every((ids) => ids.length === 31)).toBe(true);
@@ -76,8 +68,8 @@ describe('npm run reindex (rebuildSearchIndex)', () => {
     // The new index was read from the snapshot, before the change; the change is queued again.
     expect(result.requeued).toBeGreaterThanOrEqual(1);
     await ctx.worker.drainNow();
-    expect(await findIds(after)).toEqual([`document:${changed.id}`]);
-    expect(await findIds(before)).toEqual([]);
+    expect(await foundKeys(ctx.services, after)).toEqual([`document:${changed.id}`]);
+    expect(await foundKeys(ctx.services, before)).toEqual([]);
   });
 
   it('refuses to run twice at once', async () => {
@@ -123,7 +115,7 @@ function holdFirstSending() {
 
 describe('the index worker', () => {
   it('several workers draining the same jobs at once send each record to Meilisearch exactly once', async () => {
-    const word = token();
+    const word = uniqueWord();
     const others = [1, 2].map(() => createIndexWorker({ db: ctx.db, indexes: ctx.indexes, logger: createLogger('silent'), clock: ctx.clock }));
     const made = [];
     for (let i = 0; i < 40; i++) made.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `并发 ${word}` }));
@@ -146,8 +138,8 @@ describe('the index worker', () => {
 
     expect(await ctx.db.selectFrom('index_jobs').select('id').execute()).toEqual([]);
     expect(made.map((d) => `d${d.id}-0 ×${sending.sent.get(`d${d.id}-0`) ?? 0}`)).toEqual(made.map((d) => `d${d.id}-0 ×1`));
-    const found = await findIds(word);
+    const found = await foundKeys(ctx.services, word);
     expect(found).toEqual(made.map((d) => `document:${d.id}`).sort());
-    expect((await findIds('改二')).includes(`document:${made[0]!.id}`)).toBe(true);
+    expect((await foundKeys(ctx.services, '改二')).includes(`document:${made[0]!.id}`)).toBe(true);
   });
 });

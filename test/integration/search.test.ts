@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentStatusAsOf } from '../../src/domain/document-status.js';
 import type { Actor } from '../../src/services/actor.js';
@@ -7,6 +6,7 @@ import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks,
 import { MAX_STALE } from '../../src/services/search-query.js';
 import { SNIPPET_CHARS, SNIPPET_LEAD } from '../../src/services/search-text.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
+import { uniqueHanWord, uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 
 const clock = movableClock();
@@ -24,9 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-/** A Latin word Meilisearch keeps whole and no other record contains. */
-const token = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
-
 /** A search that must have been answered by Meilisearch, not the PostgreSQL fallback. */
 async function search(q: string, extra: Partial<SearchParams> = {}, actor: Actor | null = null) {
   const result = await ctx.services.search.search(actor, { q, sort: 'relevance', page: 1, page_size: 20, ...extra });
@@ -39,7 +36,7 @@ const ids = (result: { hits: { type: string; id: number }[] }, type = 'document'
 
 describe('full-text search', () => {
   it('finds documents and interpretations by their words, in one ranked list', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, {
       organ_id: organId,
       title: `关于加强生态环境保护工作的通知 ${word}`,
@@ -58,7 +55,7 @@ describe('full-text search', () => {
   });
 
   it('cuts each snippet around the first match: from the start when it is near, else SNIPPET_LEAD characters before it', async () => {
-    const word = token();
+    const word = uniqueWord();
     const near = await buildDocument(ctx.services, admin, { organ_id: organId, title: `摘要近 ${word}`, body: `一二三${word}四五六` });
     const far = await buildDocument(ctx.services, admin, {
       organ_id: organId,
@@ -66,7 +63,7 @@ describe('full-text search', () => {
       body: `${'甲'.repeat(200)}${word}${'乙'.repeat(300)}`,
     });
     // No whole word in the text: the longest piece of the Chinese word that is.
-    const han = Array.from({ length: 4 }, () => String.fromCodePoint(0x5000 + Math.floor(Math.random() * 0x3000))).join('');
+    const han = uniqueHanWord();
     const piece = await buildDocument(ctx.services, admin, {
       organ_id: organId,
       title: `摘要片段 ${han}`,
@@ -81,8 +78,8 @@ describe('full-text search', () => {
   });
 
   it('cuts the snippet in PostgreSQL when the words are past the indexed head: the whole word before its pieces, deep words too', async () => {
-    const han = Array.from({ length: 4 }, () => String.fromCodePoint(0x5000 + Math.floor(Math.random() * 0x3000))).join('');
-    const word = token();
+    const han = uniqueHanWord();
+    const word = uniqueWord();
     // A piece of the Chinese word early, the whole word later: both past the head the index keeps.
     const pieces = await buildDocument(ctx.services, admin, {
       organ_id: organId,
@@ -103,7 +100,7 @@ describe('full-text search', () => {
   });
 
   it('answers searches made at once as it answers each alone (one request to Meilisearch among others, two alone)', async () => {
-    const word = token();
+    const word = uniqueWord();
     await buildDocument(ctx.services, admin, { organ_id: organId, title: `同时检索 ${word}`, published_on: '2020-01-01' });
     await buildDocument(ctx.services, admin, { organ_id: organId, title: `同时检索已失效 ${word}`, published_on: '2020-01-01', expires_on: '2021-01-01' });
     const numbered = await buildDocument(ctx.services, admin, {
@@ -131,9 +128,9 @@ describe('full-text search', () => {
   });
 
   it('finds every word of a text longer than Meilisearch indexes in one attribute', async () => {
-    const early = token();
-    const late = token();
-    const last = token();
+    const early = uniqueWord();
+    const late = uniqueWord();
+    const last = uniqueWord();
     const filler = '本条规定适用于全县范围内的行政规范性文件管理工作。'.repeat(Math.ceil((TEXT_PART_CHARS * (TEXT_PARTS + 1)) / 25));
     const body = `${early}\n${filler}\n${late}\n${filler}\n${last}`;
     expect(body.length).toBeGreaterThan(TEXT_PART_CHARS * TEXT_PARTS * 2);
@@ -149,7 +146,7 @@ describe('full-text search', () => {
   });
 
   it('shows each hit from its record: the title and 文号 as written, the lead organ, the status of today', async () => {
-    const word = token();
+    const word = uniqueWord();
     const co = (await buildOrgan(ctx.services, admin, { name: `联合机关${word}` })).id;
     const doc = await buildDocument(ctx.services, admin, {
       organ_id: organId,
@@ -166,7 +163,7 @@ describe('full-text search', () => {
   });
 
   it('shows the public what PostgreSQL says while the index lags: a withdrawn document goes, a corrected title shows', async () => {
-    const word = token();
+    const word = uniqueWord();
     const withdrawn = await buildDocument(ctx.services, admin, { organ_id: organId, title: `误发布的文件 ${word}` });
     const corrected = await buildDocument(ctx.services, admin, { organ_id: organId, title: `标题有误的文件 ${word}` });
     await ctx.worker.drainNow();
@@ -184,14 +181,14 @@ describe('full-text search', () => {
   });
 
   it('indexes a document whose term runs to the last day of the calendar', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, expires_on: '9999-12-31' });
     await ctx.worker.drainNow();
     expect((await search(word)).hits).toMatchObject([{ id: doc.id, status: 'in_force' }]);
   });
 
   it('shows only published documents to the public; staff see drafts', async () => {
-    const word = token();
+    const word = uniqueWord();
     const published = await buildDocument(ctx.services, admin, { organ_id: organId, title: `已发布 ${word}` });
     const draft = await buildDocument(ctx.services, admin, { organ_id: organId, title: `草稿 ${word}`, published_on: null });
     const future = await buildDocument(ctx.services, admin, { organ_id: organId, title: `将发布 ${word}`, published_on: '2026-07-01' });
@@ -333,7 +330,7 @@ describe('文号 search', () => {
 
 describe('status at query time', () => {
   it('a document whose term ended yesterday is expired today, with nothing reindexed', async () => {
-    const word = token();
+    const word = uniqueWord();
     clock.set('2026-06-14');
     const doc = await buildDocument(ctx.services, admin, {
       organ_id: organId,
@@ -356,7 +353,7 @@ describe('status at query time', () => {
   });
 
   it('not yet effective, in force, repealed: the filter and the label follow the day', async () => {
-    const word = token();
+    const word = uniqueWord();
     clock.set('2026-06-15');
     const upcoming = await buildDocument(ctx.services, admin, {
       organ_id: organId,
@@ -389,7 +386,7 @@ describe('status counts from the indexed status period', () => {
   const statusFacet = async (word: string) => (await search(word)).facets.status;
 
   it('counts a status that ran out since indexing as of today, and the worker rewrites it once the day has come', async () => {
-    const word = token();
+    const word = uniqueWord();
     clock.set('2026-06-14');
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `今天到期 ${word}`, published_on: '2025-01-01', expires_on: '2026-06-14' });
     await buildDocument(ctx.services, admin, { organ_id: organId, title: `长期有效 ${word}`, published_on: '2025-01-01' });
@@ -415,7 +412,7 @@ describe('status counts from the indexed status period', () => {
   });
 
   it('counts records indexed before they carried a status, and the worker adds it', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `旧索引记录 ${word}`, published_on: '2020-01-01' });
     await ctx.services.documents.repeal(admin, doc.id, { repealed_on: '2021-01-01' });
     await ctx.worker.drainNow();
@@ -435,8 +432,8 @@ describe('status counts from the indexed status period', () => {
   });
 
   it('makes a title findable through its related records only once it is published', async () => {
-    const word = token();
-    const later = token();
+    const word = uniqueWord();
+    const later = uniqueWord();
     clock.set('2026-06-15');
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `关于农机补贴的通知 ${word}`, published_on: '2026-06-01' });
     const interpretation = await buildInterpretation(ctx.services, admin, [doc.id], { title: `农机补贴政策问答 ${later}`, published_on: '2026-06-16' });
@@ -457,7 +454,7 @@ describe('status counts from the indexed status period', () => {
   });
 
   it(`counts each status by its dates when more than ${MAX_STALE} records are stale`, async () => {
-    const word = token();
+    const word = uniqueWord();
     clock.set('2026-06-10');
     for (let i = 0; i < MAX_STALE + 2; i++) {
       await buildDocument(ctx.services, admin, { organ_id: organId, title: `批量到期 ${word} ${i}`, published_on: '2025-01-01', expires_on: '2026-06-12' });
@@ -476,7 +473,7 @@ describe('status counts from the indexed status period', () => {
 
 describe('filters, facets, sorting and paging', () => {
   it('filters by kind, organ, topic and year and counts each facet', async () => {
-    const word = token();
+    const word = uniqueWord();
     const other = (await buildOrgan(ctx.services, admin, { name: `另一机关${word}` })).id;
     const a = await buildDocument(ctx.services, admin, {
       organ_id: organId, kind: 'rule', title: `规章 ${word}`, topics: ['生态环境'], signed_on: '2022-03-01', published_on: '2022-03-05',
@@ -518,7 +515,7 @@ describe('filters, facets, sorting and paging', () => {
   });
 
   it('sorts by date even where relevance says otherwise: a newer document with the word only in its text comes first', async () => {
-    const word = token();
+    const word = uniqueWord();
     const older = await buildDocument(ctx.services, admin, { organ_id: organId, title: `标题含检索词 ${word}`, body: '第一条 总则。', published_on: '2021-03-01' });
     const newer = await buildDocument(ctx.services, admin, { organ_id: organId, title: '标题不含检索词', body: `第一条 ${word}。`, published_on: '2024-03-01' });
     await ctx.worker.drainNow();
@@ -527,7 +524,7 @@ describe('filters, facets, sorting and paging', () => {
   });
 
   it('sorts by date, newest first, and pages without overlap', async () => {
-    const word = token();
+    const word = uniqueWord();
     const made = [];
     for (const day of ['2021-01-05', '2023-07-01', '2022-02-02', '2025-05-05', '2024-04-04']) {
       made.push(await buildDocument(ctx.services, admin, { organ_id: organId, title: `排序 ${word}`, published_on: day }));
@@ -599,7 +596,7 @@ describe('index settings', () => {
 
 describe('escaping', () => {
   it('a title and body with markup come back as text, only our <mark> is HTML', async () => {
-    const word = token();
+    const word = uniqueWord();
     const doc = await buildDocument(ctx.services, admin, {
       organ_id: organId,
       title: `<img src=x onerror=alert(1)> ${word}`,
@@ -619,7 +616,7 @@ describe('escaping', () => {
 
 describe('the status filter agrees with documentStatusAsOf', () => {
   it('for every status, on days around each boundary', async () => {
-    const word = token();
+    const word = uniqueWord();
     clock.set('2026-06-15');
     const specs = [
       { published_on: '2020-01-01' },
