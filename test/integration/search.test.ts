@@ -579,6 +579,8 @@ describe('index settings', () => {
     await ctx.worker.drainNow();
     expect(ids(await search('27182818'))).toEqual([glued.id]);
     expect(ids(await search('项目编号27182818'))[0]).toBe(glued.id);
+    expect(ids(await search('项目编号２７１８２８１８'))[0], 'full-width digits').toBe(glued.id);
+    expect(ids(await search('２７１８２８１８')), 'full-width digits alone').toEqual([glued.id]);
     expect(ids(await search('5772156'))).toEqual([glued.id]);
     expect(ids(await search('5772157项目'))[0]).toBe(spaced.id);
     expect(ids(await search('27182819'))).toEqual([spaced.id]);
