@@ -30,8 +30,8 @@ import { createLogger } from '../src/logger.js';
 import { startInfrastructure } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { createLocalStorage } from '../src/platform/storage.js';
-import { fixedClock } from '../src/services/clock.js';
-import { createServices } from '../src/services/index.js';
+import { fixedClock } from '../src/platform/clock.js';
+import { createServices } from '../src/services.js';
 import { indexNames } from '../src/services/search-index.js';
 
 const { values } = parseArgs({

@@ -25,7 +25,7 @@ import { findUserByUsername } from '../src/repositories/user.repository.js';
 import { can, type Actor } from '../src/services/actor.js';
 import { createCatalogImportService, type RowError } from '../src/services/catalog-import.service.js';
 import { countRecords, formatOf, readRecords } from '../src/services/catalog-import.readers.js';
-import { systemClock } from '../src/services/clock.js';
+import { systemClock } from '../src/platform/clock.js';
 import { createDocumentService } from '../src/services/document.service.js';
 import { createExtractionService } from '../src/services/extraction.service.js';
 

@@ -12,7 +12,7 @@ import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
-import { systemClock } from '../src/services/clock.js';
+import { systemClock } from '../src/platform/clock.js';
 import { indexNames } from '../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../src/services/search-rebuild.js';
 

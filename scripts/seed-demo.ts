@@ -1,5 +1,5 @@
 import type { Actor } from '../src/services/actor.js';
-import type { Services } from '../src/services/index.js';
+import type { Services } from '../src/services.js';
 import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS } from './demo-data.js';
 
 /**

@@ -27,7 +27,7 @@ import { topicRoutes } from './routes/topics.routes.js';
 import { uploadRoutes } from './routes/uploads.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { workspacePages } from './routes/workspace.pages.js';
-import type { Services } from './services/index.js';
+import type { Services } from './services.js';
 
 export interface AppDeps {
   config: Config;

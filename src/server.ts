@@ -10,8 +10,8 @@ import { createExtractorPool } from './platform/extractor.js';
 import { createMeiliClient } from './platform/meili.js';
 import { createLocalStorage } from './platform/storage.js';
 import { INDEX_JOBS_CHANNEL } from './repositories/index-job.repository.js';
-import { systemClock } from './services/clock.js';
-import { createServices, type Services } from './services/index.js';
+import { systemClock } from './platform/clock.js';
+import { createServices, type Services } from './services.js';
 import { createIndexWorker, type IndexWorker } from './services/index-worker.js';
 import { indexNames } from './services/search-index.js';
 

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { IsoDate } from '../domain/dates.js';
+import type { IsoDate } from '../shared/dates.js';
 import type { ExpiryDecision } from '../domain/compliance.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;

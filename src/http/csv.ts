@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { toCsv, type CsvCell } from '../services/csv.js';
+import { toCsv, type CsvCell } from '../shared/csv.js';
 
 /** Sends rows as a download; attachment() writes filename* (RFC 5987) so a Chinese name survives. */
 export function sendCsv(res: Response, fileName: string, rows: readonly (readonly CsvCell[])[]): void {

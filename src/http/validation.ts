@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidIsoDate } from '../domain/dates.js';
+import { isValidIsoDate } from '../shared/dates.js';
 import { ValidationError } from '../errors.js';
 
 z.config(z.locales.zhCN());

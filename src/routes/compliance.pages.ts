@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow } from '../http/validation.js';
 import { can } from '../services/actor.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../services.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewForm, exportQuery } from './compliance.schemas.js';
 import { sendComplianceCsv } from './compliance.routes.js';
 import { dashboardView } from './compliance.view.js';

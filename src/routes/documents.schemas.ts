@@ -1,4 +1,4 @@
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../domain/document-status.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../shared/document-status.js';
 import { id, idParam, isoDate, listParam, paging, requiredText, text, z } from '../http/validation.js';
 
 const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为：${DOCUMENT_KINDS.join('、')}` });

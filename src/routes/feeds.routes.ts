@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../config.js';
 import { NotFoundError } from '../errors.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../services.js';
 import { escapeHtml as xml } from '../services/search-text.js';
 
 const FEED_ENTRIES = 50;

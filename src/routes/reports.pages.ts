@@ -6,11 +6,11 @@ import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { ImportResult, UploadedTable } from '../services/import.service.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../services.js';
 import { reportCaption } from '../services/report-export.js';
 import { figuresOf, type Article20Report } from '../services/report.service.js';
 import { article20CellsQuery, booleanParam, createDecisionBody, createFeeBody, yearParam } from './reports.schemas.js';
-import { groupBy } from '../domain/group-by.js';
+import { groupBy } from '../shared/group-by.js';
 
 type FileReader = (req: Request, res: Response) => Promise<UploadedTable>;
 

@@ -1,4 +1,4 @@
-import { STATUS_LABELS } from '../domain/document-status.js';
+import { STATUS_LABELS } from '../shared/document-status.js';
 import { MAX_RESULTS, kindLabel, type SearchParams, type SearchResult } from '../services/search.service.js';
 import type { RecordKind } from '../services/search-index.js';
 

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../domain/document-status.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../shared/document-status.js';
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
 import type { Actor } from '../services/actor.js';
 import type { UploadedFile } from '../services/document.service.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../services.js';
 import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.routes.js';
 

@@ -7,7 +7,7 @@ import { insertAuditEntry } from '../repositories/audit.repository.js';
 import * as sessions from '../repositories/session.repository.js';
 import * as users from '../repositories/user.repository.js';
 import type { Actor } from './actor.js';
-import { lockForTransaction } from '../repositories/transaction.js';
+import { lockForTransaction } from '../db/transaction.js';
 
 const TOKEN_PREFIX = 'gfw_';
 const FIRST_ADMIN_LOCK = 4711;

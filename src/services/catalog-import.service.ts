@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Trx } from '../db/database.js';
 import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from '../domain/catalog-row.js';
-import { docNumberKey, parseDocNumber } from '../domain/doc-number.js';
+import { docNumberKey, parseDocNumber } from '../shared/doc-number.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
 import {
@@ -10,7 +10,7 @@ import {
   insertImportSource,
 } from '../repositories/catalog-import.repository.js';
 import { findOrganByName, insertOrgan } from '../repositories/organ.repository.js';
-import { withSavepoint } from '../repositories/transaction.js';
+import { withSavepoint } from '../db/transaction.js';
 import { can, type Actor } from './actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from './document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';

@@ -15,8 +15,8 @@ import {
   type InterpretationFlag,
   type TimelinessStatus,
 } from '../domain/compliance.js';
-import { daysBetween, yearEnd, yearOf, yearStart, type IsoDate } from '../domain/dates.js';
-import { CALENDAR_YEARS } from '../domain/working-days.js';
+import { daysBetween, yearEnd, yearOf, yearStart, type IsoDate } from '../shared/dates.js';
+import { CALENDAR_YEARS } from '../shared/working-days.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import {
   countingYearSpan,
@@ -25,7 +25,7 @@ import {
   type ComplianceDocumentRecord,
 } from '../repositories/compliance.repository.js';
 import { can, type Actor } from './actor.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../platform/clock.js';
 import { documentHeading } from './document-view.js';
 
 export interface ComplianceQuery {

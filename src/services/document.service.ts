@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../db/database.js';
 import type { DocumentUpdate } from '../db/tables.js';
-import type { IsoDate } from '../domain/dates.js';
-import { docNumberKey, formatDocNumber, parseDocNumber } from '../domain/doc-number.js';
+import type { IsoDate } from '../shared/dates.js';
+import { docNumberKey, formatDocNumber, parseDocNumber } from '../shared/doc-number.js';
 import {
   STATUS_LABELS,
   documentStatusAsOf,
   type DocumentKind,
   type DocumentStatus,
-} from '../domain/document-status.js';
-import { minDate, yearOf } from '../domain/dates.js';
+} from '../shared/document-status.js';
+import { minDate, yearOf } from '../shared/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import * as documents from '../repositories/document.repository.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
@@ -19,8 +19,8 @@ import { findOrgansByIds } from '../repositories/organ.repository.js';
 import { findTopicsByNames } from '../repositories/topic.repository.js';
 import type { Storage } from '../platform/storage.js';
 import { can, type Actor } from './actor.js';
-import type { Clock } from './clock.js';
-import { translateDbError } from './db-errors.js';
+import type { Clock } from '../platform/clock.js';
+import { translateDbError } from '../db/db-errors.js';
 import type { ExtractedText, ExtractionService } from './extraction.service.js';
 import { safeFileName, sniffFile, type FileKind, type TextEncoding } from './file-type.js';
 import { documentHeading } from './document-view.js';

@@ -7,8 +7,8 @@ import {
   expiryWindow,
   type ExpiryDecision,
 } from '../domain/compliance.js';
-import { daysBetween, type IsoDate } from '../domain/dates.js';
-import { STATUS_LABELS, documentStatusAsOf } from '../domain/document-status.js';
+import { daysBetween, type IsoDate } from '../shared/dates.js';
+import { STATUS_LABELS, documentStatusAsOf } from '../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../repositories/audit.repository.js';
 import {
@@ -21,8 +21,8 @@ import {
 } from '../repositories/compliance.repository.js';
 import { findDocumentSummary, lockDocument } from '../repositories/document.repository.js';
 import { can, type Actor } from './actor.js';
-import type { Clock } from './clock.js';
-import { translateDbError } from './db-errors.js';
+import type { Clock } from '../platform/clock.js';
+import { translateDbError } from '../db/db-errors.js';
 import type { DocumentService } from './document.service.js';
 import { documentHeading } from './document-view.js';
 

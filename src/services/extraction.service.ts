@@ -1,4 +1,4 @@
-import { hasHanText, normalizeExtractedText } from '../domain/extracted-text.js';
+import { hasHanText, normalizeExtractedText } from '../shared/extracted-text.js';
 import { AppError } from '../errors.js';
 import { ExtractorError, type Extractor, type ExtractorFailure } from '../platform/extractor.js';
 import { decodeText, listZipEntries, type FileKind, type TextEncoding } from './file-type.js';

@@ -11,8 +11,8 @@ import {
   type IndexedEntity,
 } from '../repositories/index-job.repository.js';
 import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
-import type { IsoDate } from '../domain/dates.js';
-import type { Clock } from './clock.js';
+import type { IsoDate } from '../shared/dates.js';
+import type { Clock } from '../platform/clock.js';
 import { staleRecords, ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
 
 const BATCH = 2000;

@@ -17,7 +17,7 @@ import {
   WidthType,
 } from 'docx';
 import ExcelJS from 'exceljs';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import {
   ARTICLE20_FORM_WIDTH,
   ARTICLE20_SECTION_TITLE,

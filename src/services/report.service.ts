@@ -10,15 +10,15 @@ import {
   type DecisionKind,
 } from '../domain/article20.js';
 import { article20CellLabel, type Article20Cell, type Article20DocumentCell, type Article20Figures } from '../domain/article20-form.js';
-import { yearEnd, yearOf, yearStart } from '../domain/dates.js';
-import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../domain/document-status.js';
+import { yearEnd, yearOf, yearStart } from '../shared/dates.js';
+import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../shared/document-status.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { countDecisionsByKind, listDecisions } from '../repositories/decision.repository.js';
 import { listFees, sumFees } from '../repositories/fee.repository.js';
 import { findOrganById, organSubtreeIds } from '../repositories/organ.repository.js';
 import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from '../repositories/report.repository.js';
 import { can, type Actor } from './actor.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../platform/clock.js';
 
 export interface Article20Query {
   year: number;

@@ -1,8 +1,8 @@
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import type { Db, Trx } from '../db/database.js';
-import { docNumberSearchForm, parseDocNumber } from '../domain/doc-number.js';
-import type { IsoDate } from '../domain/dates.js';
-import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../domain/document-status.js';
+import { docNumberSearchForm, parseDocNumber } from '../shared/doc-number.js';
+import type { IsoDate } from '../shared/dates.js';
+import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../shared/document-status.js';
 import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
 import { staleRecordFilter } from './search-query.js';
 import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';

@@ -1,7 +1,7 @@
 import { MeilisearchError, type MultiSearchResponse } from 'meilisearch';
 import type { Db } from '../db/database.js';
-import type { IsoDate } from '../domain/dates.js';
-import { formatDocNumber } from '../domain/doc-number.js';
+import type { IsoDate } from '../shared/dates.js';
+import { formatDocNumber } from '../shared/doc-number.js';
 import {
   DOCUMENT_STATUSES,
   KIND_LABELS,
@@ -10,7 +10,7 @@ import {
   isDocumentStatus,
   type DocumentKind,
   type DocumentStatus,
-} from '../domain/document-status.js';
+} from '../shared/document-status.js';
 import { ForbiddenError } from '../errors.js';
 import {
   basicSearchDocuments,
@@ -26,7 +26,7 @@ import {
 import { findDocumentSummaries } from '../repositories/document.repository.js';
 import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
 import { can, type Actor } from './actor.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../platform/clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
 import { MAX_STALE, buildMeiliRequest, intToDate, meiliQuery, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';
 import {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { openBrowserSession, type BrowserSession } from '../support/browser.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, minimalPdf } from '../support/factories.js';

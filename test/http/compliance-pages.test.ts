@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError, expectHtmlError, expectNoLeak } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

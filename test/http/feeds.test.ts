@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
 

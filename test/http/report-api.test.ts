@@ -4,7 +4,7 @@ import mammoth from 'mammoth';
 import type { Response } from 'superagent';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer } from '../support/factories.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument } from '../support/factories.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import type { Actor } from '../../src/services/actor.js';
 import { interpretationLinksOfDocuments } from '../../src/repositories/compliance.repository.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { expectNothingStored } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

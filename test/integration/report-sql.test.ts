@@ -9,9 +9,9 @@ import {
   type Article20Kind,
 } from '../../src/domain/article20.js';
 import { ARTICLE20_DOCUMENT_CELLS, type Article20DocumentCell } from '../../src/domain/article20-form.js';
-import type { DocumentKind } from '../../src/domain/document-status.js';
+import type { DocumentKind } from '../../src/shared/document-status.js';
 import { countArticle20Documents, listArticle20Documents } from '../../src/repositories/report.repository.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
 /**

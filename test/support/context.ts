@@ -13,8 +13,8 @@ import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
 import { createLocalStorage } from '../../src/platform/storage.js';
 import type { Actor } from '../../src/services/actor.js';
-import { fixedClock, systemClock, type Clock } from '../../src/services/clock.js';
-import { createServices, type Services } from '../../src/services/index.js';
+import { fixedClock, systemClock, type Clock } from '../../src/platform/clock.js';
+import { createServices, type Services } from '../../src/services.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { dropIndexes, indexNames, type SearchIndexes } from '../../src/services/search-index.js';
 

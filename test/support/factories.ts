@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../src/services/actor.js';
 import type { NewDocumentInput } from '../../src/services/document.service.js';
-import type { Services } from '../../src/services/index.js';
+import type { Services } from '../../src/services.js';
 
 const unique = () => randomBytes(4).toString('hex');
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Services } from '../../src/services/index.js';
+import type { Services } from '../../src/services.js';
 
 /** A Latin word Meilisearch keeps whole and no other record contains (letters only: digits would split it). */
 export const uniqueWord = () => `zq${randomBytes(5).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;

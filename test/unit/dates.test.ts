@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysBetween, isValidIsoDate, minDate, todayIn, yearEnd, yearOf, yearStart } from '../../src/domain/dates.js';
+import { addDays, addMonths, daysBetween, isValidIsoDate, minDate, todayIn, yearEnd, yearOf, yearStart } from '../../src/shared/dates.js';
 
 describe('isValidIsoDate', () => {
   it.each([

@@ -8,7 +8,7 @@ import {
   normalizeDocNumber,
   parseDocNumber,
   type DocNumber,
-} from '../../src/domain/doc-number.js';
+} from '../../src/shared/doc-number.js';
 
 const JING_2023_5: DocNumber = { prefix: '静政发', year: 2023, serial: 5 };
 

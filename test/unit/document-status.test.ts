@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../src/domain/dates.js';
+import { addDays } from '../../src/shared/dates.js';
 import {
   DOCUMENT_KINDS,
   DOCUMENT_STATUSES,
@@ -13,7 +13,7 @@ import {
   validityEnd,
   type DocumentStatus,
   type StatusDates,
-} from '../../src/domain/document-status.js';
+} from '../../src/shared/document-status.js';
 
 function dates(overrides: Partial<StatusDates> = {}): StatusDates {
   return { published_on: '2023-03-01', effective_on: null, expires_on: null, repealed_on: null, ...overrides };

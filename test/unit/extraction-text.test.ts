@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasHanText, normalizeExtractedText, reflowLines } from '../../src/domain/extracted-text.js';
+import { hasHanText, normalizeExtractedText, reflowLines } from '../../src/shared/extracted-text.js';
 
 // The raw pdf-parse output of a 公文 page: hard line breaks at the page width, `12 号` from a
 // separate font run for digits, a page number footer.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentStatusAsOf } from '../../src/domain/document-status.js';
+import { documentStatusAsOf } from '../../src/shared/document-status.js';
 import {
   MAX_PINNED,
   MAX_STALE,

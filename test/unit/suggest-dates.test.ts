@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDates, parseDateText, termEnd } from '../../src/domain/chinese-dates.js';
+import { findDates, parseDateText, termEnd } from '../../src/shared/chinese-dates.js';
 
 describe('parseDateText: every form a Chinese document or catalog writes a date in', () => {
   it.each([

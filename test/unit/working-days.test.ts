@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDays } from '../../src/domain/dates.js';
+import { addDays } from '../../src/shared/dates.js';
 import {
   CALENDAR_YEARS,
   addWorkingDays,
@@ -9,7 +9,7 @@ import {
   missingCalendarYear,
   weekdayOf,
   workingDayOnOrAfter,
-} from '../../src/domain/working-days.js';
+} from '../../src/shared/working-days.js';
 
 describe('the official calendar', () => {
   it('covers the years the chinese-days package lists, 2004 to 2026 in version 1.5.7', () => {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { DocumentStatus } from '../domain/document-status.js';
-import type { IsoDate } from '../domain/dates.js';
+import type { DocumentStatus } from '../shared/document-status.js';
+import type { IsoDate } from '../shared/dates.js';
 
 /**
  * The SQL twin of `documentStatusAsOf`: one predicate per status, for filtering and counting in the

@@ -1,4 +1,4 @@
-import { todayIn, type IsoDate } from '../domain/dates.js';
+import { todayIn, type IsoDate } from '../shared/dates.js';
 
 /** The one place that reads the wall clock, so rules and tests can be given any day. */
 export interface Clock {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Trx } from '../db/database.js';
+import type { Trx } from './database.js';
 
 /**
  * Runs `work` inside a savepoint of `trx`: if it throws, its writes (and a failed statement's abort

@@ -1,0 +1,54 @@
+import type { Db } from './db/database.js';
+import { sharedExtractor, type Extractor } from './platform/extractor.js';
+import type { Storage } from './platform/storage.js';
+import { createAuditService } from './services/audit.service.js';
+import { createAuthService } from './services/auth.service.js';
+import { createComplianceService } from './services/compliance.service.js';
+import type { Clock } from './platform/clock.js';
+import { createDocumentService } from './services/document.service.js';
+import { createExtractionService } from './services/extraction.service.js';
+import { createExpiryReviewService } from './services/expiry-review.service.js';
+import { createHealthService } from './platform/health.service.js';
+import { createImportService } from './services/import.service.js';
+import { createInterpretationService } from './services/interpretation.service.js';
+import { createOrganService } from './services/organ.service.js';
+import { createReportService } from './services/report.service.js';
+import type { SearchIndexes } from './services/search-index.js';
+import { createSearchService } from './services/search.service.js';
+import { createSuggestionService } from './services/suggestion.service.js';
+import { createTopicService } from './services/topic.service.js';
+import { createUserService } from './services/user.service.js';
+
+export interface ServiceDeps {
+  db: Db;
+  indexes: SearchIndexes;
+  storage: Storage;
+  clock: Clock;
+  /** PDF/DOCX text extraction; the process-wide child-process pool unless given. */
+  extractor?: Extractor;
+}
+
+/** Every use case, each given only what it needs. */
+export function createServices(deps: ServiceDeps) {
+  const extraction = createExtractionService(deps.extractor ?? sharedExtractor());
+  const documents = createDocumentService({ ...deps, extraction });
+  return {
+    clock: deps.clock,
+    auth: createAuthService(deps),
+    users: createUserService(deps),
+    audit: createAuditService(deps),
+    organs: createOrganService(deps),
+    topics: createTopicService(deps),
+    documents,
+    suggestions: createSuggestionService({ ...deps, extraction }),
+    interpretations: createInterpretationService(deps),
+    search: createSearchService(deps),
+    reports: createReportService(deps),
+    imports: createImportService(deps),
+    health: createHealthService(deps),
+    compliance: createComplianceService(deps),
+    expiryReviews: createExpiryReviewService({ ...deps, documents }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
