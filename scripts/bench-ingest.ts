@@ -27,7 +27,7 @@ import { projectRoot } from '../src/paths.js';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { insertOrgan } from '../src/repositories/organ.repository.js';
 import { createExtractorPool } from '../src/platform/extractor.js';
-import { createUserService } from '../src/services/user.service.js';
+import { createUserService } from '../src/features/accounts/user.service.js';
 import { chinesePdf, corpusStream, CORPUS_FILE, manyPagePdf } from '../test/support/upload-fixtures.js';
 
 const { values } = parseArgs({

@@ -1,4 +1,4 @@
-import type { Actor } from '../src/services/actor.js';
+import type { Actor } from '../src/features/accounts/actor.js';
 import type { Services } from '../src/services.js';
 import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS } from './demo-data.js';
 

@@ -6,8 +6,8 @@ import { AppError } from '../src/errors.js';
 import { createLifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
-import { findUserByUsername } from '../src/repositories/user.repository.js';
-import { createUserService } from '../src/services/user.service.js';
+import { findUserByUsername } from '../src/features/accounts/user.repository.js';
+import { createUserService } from '../src/features/accounts/user.service.js';
 
 const USAGE = `用法：
   npm run user -- list

@@ -1,8 +1,8 @@
 import type { Db } from './db/database.js';
 import { sharedExtractor, type Extractor } from './platform/extractor.js';
 import type { Storage } from './platform/storage.js';
-import { createAuditService } from './services/audit.service.js';
-import { createAuthService } from './services/auth.service.js';
+import { createAuditService } from './features/accounts/audit.service.js';
+import { createAuthService } from './features/accounts/auth.service.js';
 import { createComplianceService } from './services/compliance.service.js';
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './services/document.service.js';
@@ -17,7 +17,7 @@ import type { SearchIndexes } from './services/search-index.js';
 import { createSearchService } from './services/search.service.js';
 import { createSuggestionService } from './services/suggestion.service.js';
 import { createTopicService } from './services/topic.service.js';
-import { createUserService } from './services/user.service.js';
+import { createUserService } from './features/accounts/user.service.js';
 
 export interface ServiceDeps {
   db: Db;

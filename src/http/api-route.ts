@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { can, type Action, type Actor } from '../services/actor.js';
+import { can, type Action, type Actor } from '../features/accounts/actor.js';
 import { parseOrThrow } from './validation.js';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';

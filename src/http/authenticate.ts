@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { UnauthenticatedError } from '../errors.js';
-import type { AuthService } from '../services/auth.service.js';
+import type { AuthService } from '../features/accounts/auth.service.js';
 
 /** Resolves `Authorization: Bearer …` to res.locals.actor; a token that is sent must be valid. */
 export function authenticate(auth: AuthService): RequestHandler {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError, ForbiddenError } from '../errors.js';
-import { can, type Action } from '../services/actor.js';
-import { SESSION_TTL_SECONDS, secretsEqual, type AuthService, type SessionActor } from '../services/auth.service.js';
+import { can, type Action } from '../features/accounts/actor.js';
+import { SESSION_TTL_SECONDS, secretsEqual, type AuthService, type SessionActor } from '../features/accounts/auth.service.js';
 
 const SESSION_COOKIE = 'gfwj_sid';
 const ANON_CSRF_COOKIE = 'gfwj_csrf';

@@ -3,7 +3,7 @@ import { EXPIRY_DECISIONS, EXPIRY_DECISION_LABELS } from '../domain/compliance.j
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow } from '../http/validation.js';
-import { can } from '../services/actor.js';
+import { can } from '../features/accounts/actor.js';
 import type { Services } from '../services.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewForm, exportQuery } from './compliance.schemas.js';
 import { sendComplianceCsv } from './compliance.routes.js';

@@ -1,6 +1,6 @@
 import { defineRoute } from '../http/api-route.js';
 import type { DocumentService } from '../services/document.service.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import {
   asOfQuery,
   createDocumentBody,

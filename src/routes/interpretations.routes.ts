@@ -1,6 +1,6 @@
 import { defineRoute } from '../http/api-route.js';
 import { id, idParam, isoDate, paging, requiredText, text, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { InterpretationService } from '../services/interpretation.service.js';
 
 const fields = {

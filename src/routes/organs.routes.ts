@@ -1,6 +1,6 @@
 import { defineRoute } from '../http/api-route.js';
 import { id, pageOf, paging, requiredText, text, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { OrganService } from '../services/organ.service.js';
 
 const createOrganBody = z

@@ -3,7 +3,7 @@ import type { RelationType } from '../db/tables.js';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../shared/document-status.js';
 import { ValidationError } from '../errors.js';
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { Services } from '../services.js';
 import type { SearchParams } from '../services/search.service.js';
 import { searchQuery } from './search.schemas.js';

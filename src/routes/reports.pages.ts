@@ -4,7 +4,7 @@ import { article20CellLabel, article20FormTables, type Article20Cell } from '../
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { parseOrThrow, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { ImportResult, UploadedTable } from '../services/import.service.js';
 import type { Services } from '../services.js';
 import { reportCaption } from '../services/report-export.js';

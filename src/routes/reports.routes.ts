@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { defineRoute } from '../http/api-route.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { ImportResult, ImportService, UploadedTable } from '../services/import.service.js';
 import { exportArticle20 } from '../services/report-export.js';
 import type { ReportService } from '../services/report.service.js';

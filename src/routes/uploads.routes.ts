@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { defineRoute } from '../http/api-route.js';
 import { ValidationError } from '../errors.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { DocumentService, UploadedFile } from '../services/document.service.js';
 import type { SuggestionService } from '../services/suggestion.service.js';
 import { documentIdParams } from './documents.schemas.js';

@@ -3,7 +3,7 @@ import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '.
 import { AppError } from '../errors.js';
 import { requireStaff, sessionActorOf } from '../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../features/accounts/actor.js';
 import type { UploadedFile } from '../services/document.service.js';
 import type { Services } from '../services.js';
 import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';

@@ -4,14 +4,14 @@ import type { Db, Trx } from '../db/database.js';
 import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from '../domain/catalog-row.js';
 import { docNumberKey, parseDocNumber } from '../shared/doc-number.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import {
   findImportedKeys,
   insertImportSource,
 } from '../repositories/catalog-import.repository.js';
 import { findOrganByName, insertOrgan } from '../repositories/organ.repository.js';
 import { withSavepoint } from '../db/transaction.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from './document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
 import { findDocumentByNumber, findDocumentByTitle } from '../repositories/document.repository.js';

@@ -24,7 +24,7 @@ import {
   listComplianceDocuments,
   type ComplianceDocumentRecord,
 } from '../repositories/compliance.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { documentHeading } from './document-view.js';
 

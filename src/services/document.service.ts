@@ -12,13 +12,13 @@ import {
 import { minDate, yearOf } from '../shared/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import * as documents from '../repositories/document.repository.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import { enqueueIndexJobs } from '../repositories/index-job.repository.js';
 import { interpretationsOfDocument } from '../repositories/interpretation.repository.js';
 import { findOrgansByIds } from '../repositories/organ.repository.js';
 import { findTopicsByNames } from '../repositories/topic.repository.js';
 import type { Storage } from '../platform/storage.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';
 import type { ExtractedText, ExtractionService } from './extraction.service.js';

@@ -10,7 +10,7 @@ import {
 import { daysBetween, type IsoDate } from '../shared/dates.js';
 import { STATUS_LABELS, documentStatusAsOf } from '../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import {
   expiryReviewsOfDocument,
   findExpiryReview,
@@ -20,7 +20,7 @@ import {
   type ExpiryReviewRecord,
 } from '../repositories/compliance.repository.js';
 import { findDocumentSummary, lockDocument } from '../repositories/document.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';
 import type { DocumentService } from './document.service.js';

@@ -18,11 +18,11 @@ import {
 } from '../domain/article20-import.js';
 import type { IsoDate } from '../shared/dates.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import * as decisions from '../repositories/decision.repository.js';
 import * as fees from '../repositories/fee.repository.js';
 import { findOrganById, listOrgans } from '../repositories/organ.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';
 import { readTable, type TableFormat } from './import-reader.js';

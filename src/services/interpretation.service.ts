@@ -2,11 +2,11 @@ import type { Db, Trx } from '../db/database.js';
 import type { IsoDate } from '../shared/dates.js';
 import { documentStatusAsOf } from '../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import { findDocumentSummaries } from '../repositories/document.repository.js';
 import { enqueueIndexJobs } from '../repositories/index-job.repository.js';
 import * as interpretations from '../repositories/interpretation.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { STATUS_LABELS } from '../shared/document-status.js';
 

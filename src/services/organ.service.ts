@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js';
 import { parseDocNumber } from '../shared/doc-number.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
+import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import { findOrganById, insertOrgan, listOrgans } from '../repositories/organ.repository.js';
 import type { OrganRow } from '../db/tables.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import { translateDbError } from '../db/db-errors.js';
 
 export interface NewOrganInput {

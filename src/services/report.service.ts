@@ -17,7 +17,7 @@ import { countDecisionsByKind, listDecisions } from '../repositories/decision.re
 import { listFees, sumFees } from '../repositories/fee.repository.js';
 import { findOrganById, organSubtreeIds } from '../repositories/organ.repository.js';
 import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from '../repositories/report.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 
 export interface Article20Query {

@@ -25,7 +25,7 @@ import {
 } from '../repositories/search.repository.js';
 import { findDocumentSummaries } from '../repositories/document.repository.js';
 import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
 import { MAX_STALE, buildMeiliRequest, intToDate, meiliQuery, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';

@@ -3,7 +3,7 @@ import { suggestMetadata } from '../domain/metadata-suggestions.js';
 import { ForbiddenError } from '../errors.js';
 import { listOrgans } from '../repositories/organ.repository.js';
 import { listTopics } from '../repositories/topic.repository.js';
-import { can, type Actor } from './actor.js';
+import { can, type Actor } from '../features/accounts/actor.js';
 import type { UploadedFile } from './document.service.js';
 import type { ExtractionService } from './extraction.service.js';
 

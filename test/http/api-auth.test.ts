@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { expectApiError, expectHtmlError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type MovableClock, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildInterpretation, buildOrgan, minimalPdf, buildUser } from '../support/factories.js';

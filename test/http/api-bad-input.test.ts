@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { expectApiError, expectHtmlError, expectNothingStored } from '../support/assertions.js';
 import { bearer, buildDocument, buildOrgan } from '../support/factories.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 
 // Every rejected write must leave every table as it was; every error is a clean Chinese JSON answer.
 

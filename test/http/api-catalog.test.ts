@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../src/http/api-route.js';
-import { PERMISSIONS } from '../../src/services/actor.js';
+import { PERMISSIONS } from '../../src/features/accounts/actor.js';
 import type { Role } from '../../src/db/tables.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 

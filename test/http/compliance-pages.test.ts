@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError, expectHtmlError, expectNoLeak } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';

@@ -9,7 +9,7 @@ import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
 import { createLocalStorage } from '../../src/platform/storage.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { createServices } from '../../src/services.js';

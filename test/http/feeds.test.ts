@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DOCUMENTS } from '../../scripts/demo-data.js';
 import { seedDemo } from '../../scripts/seed-demo.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { expectHtmlError, expectNoLeak } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { createCatalogImportService, type ImportOptions, type RowError } from '../../src/services/catalog-import.service.js';
 import { readRecords } from '../../src/services/catalog-import.readers.js';
 import { expectNothingStored, rowDelta } from '../support/assertions.js';

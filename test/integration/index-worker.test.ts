@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { enqueueIndexJobs } from '../../src/repositories/index-job.repository.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
 import { indexNames } from '../../src/services/search-index.js';

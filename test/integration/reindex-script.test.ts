@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { rebuildIndexName, type SearchRecord } from '../../src/services/search-index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { foundKeys, uniqueWord } from '../support/search.js';

@@ -1,7 +1,7 @@
 import { Index, type EnqueuedTaskPromise } from 'meilisearch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { createIndexWorker } from '../../src/services/index-worker.js';
 import { rebuildIndexName, type SearchRecord } from '../../src/services/search-index.js';
 import { rebuildSearchIndex, type RebuildProgress } from '../../src/services/search-rebuild.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentStatusAsOf } from '../../src/shared/document-status.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { createSearchService, type SearchParams } from '../../src/services/search.service.js';
 import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks, type SearchRecord } from '../../src/services/search-index.js';
 import { MAX_STALE } from '../../src/services/search-query.js';

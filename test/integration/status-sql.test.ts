@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, type IsoDate } from '../../src/shared/dates.js';
 import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus, type StatusDates } from '../../src/shared/document-status.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { buildOrgan } from '../support/factories.js';
 

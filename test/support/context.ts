@@ -12,7 +12,7 @@ import type { Role } from '../../src/db/tables.js';
 import { createLogger } from '../../src/logger.js';
 import { createMeiliClient } from '../../src/platform/meili.js';
 import { createLocalStorage } from '../../src/platform/storage.js';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock, systemClock, type Clock } from '../../src/platform/clock.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../../src/services/actor.js';
+import type { Actor } from '../../src/features/accounts/actor.js';
 import type { NewDocumentInput } from '../../src/services/document.service.js';
 import type { Services } from '../../src/services.js';
 

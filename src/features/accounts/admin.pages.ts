@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
-import { AppError } from '../errors.js';
-import { requireStaff, sessionActorOf } from '../http/session.js';
-import { pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
-import { ROLE_LABELS, type Actor } from '../services/actor.js';
-import type { Services } from '../services.js';
+import { AppError } from '../../errors.js';
+import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
+import { ROLE_LABELS, type Actor } from './actor.js';
+import type { Services } from '../../services.js';
 import { auditQuery, createUserBody, role } from './users.routes.js';
 
 const ROLES = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));

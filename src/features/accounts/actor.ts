@@ -1,4 +1,4 @@
-import type { Role } from '../db/tables.js';
+import type { Role } from '../../db/tables.js';
 
 /** Who is acting: a signed-in staff member, or the public (null). */
 export interface Actor {

@@ -1,6 +1,6 @@
-import type { Db } from '../db/database.js';
-import { ForbiddenError } from '../errors.js';
-import { listAuditEntries } from '../repositories/audit.repository.js';
+import type { Db } from '../../db/database.js';
+import { ForbiddenError } from '../../errors.js';
+import { listAuditEntries } from './audit.repository.js';
 import { can, type Actor } from './actor.js';
 
 /** The filters of the API and the staff page, as they arrive. */

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { AppError } from '../errors.js';
-import { clearSessionCookie, ensureCsrfToken, requireStaff, sessionActorOf, sessionIdOf, setSessionCookie } from '../http/session.js';
-import { z } from '../http/validation.js';
-import type { Services } from '../services.js';
-import { ROLE_LABELS } from '../services/actor.js';
+import { AppError } from '../../errors.js';
+import { clearSessionCookie, ensureCsrfToken, requireStaff, sessionActorOf, sessionIdOf, setSessionCookie } from '../../http/session.js';
+import { z } from '../../http/validation.js';
+import type { Services } from '../../services.js';
+import { ROLE_LABELS } from './actor.js';
 
 /** Only same-site paths: an attacker's `next=https://evil` must not turn sign-in into a redirect. */
 const safeNext = (value: unknown): string =>

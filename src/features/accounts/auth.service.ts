@@ -1,13 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import type { Db } from '../db/database.js';
-import type { Role } from '../db/tables.js';
-import { AppError, UnauthenticatedError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
-import * as sessions from '../repositories/session.repository.js';
-import * as users from '../repositories/user.repository.js';
+import type { Db } from '../../db/database.js';
+import type { Role } from '../../db/tables.js';
+import { AppError, UnauthenticatedError } from '../../errors.js';
+import { insertAuditEntry } from './audit.repository.js';
+import * as sessions from './session.repository.js';
+import * as users from './user.repository.js';
 import type { Actor } from './actor.js';
-import { lockForTransaction } from '../db/transaction.js';
+import { lockForTransaction } from '../../db/transaction.js';
 
 const TOKEN_PREFIX = 'gfw_';
 const FIRST_ADMIN_LOCK = 4711;

@@ -1,6 +1,6 @@
-import { defineRoute } from '../http/api-route.js';
-import { text, z } from '../http/validation.js';
-import type { AuthService } from '../services/auth.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import { text, z } from '../../http/validation.js';
+import type { AuthService } from './auth.service.js';
 
 const tokenBody = z
   .object({

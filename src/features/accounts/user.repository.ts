@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { Role } from '../db/tables.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { Role } from '../../db/tables.js';
 
 type Q = Db | Trx;
 

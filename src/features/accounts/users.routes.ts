@@ -1,8 +1,8 @@
-import { defineRoute } from '../http/api-route.js';
-import { idParam, isoDate, paging, requiredText, text, z } from '../http/validation.js';
-import type { Actor } from '../services/actor.js';
-import type { AuditService } from '../services/audit.service.js';
-import type { UserService } from '../services/user.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import { idParam, isoDate, paging, requiredText, text, z } from '../../http/validation.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.service.js';
+import type { UserService } from './user.service.js';
 
 export const role = z.enum(['admin', 'editor', 'compiler'], { error: '角色应为 admin、editor 或 compiler' });
 

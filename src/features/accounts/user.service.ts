@@ -1,12 +1,12 @@
-import type { Db, Trx } from '../db/database.js';
-import type { Role } from '../db/tables.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../repositories/audit.repository.js';
-import * as users from '../repositories/user.repository.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { Role } from '../../db/tables.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from './audit.repository.js';
+import * as users from './user.repository.js';
 import { can, type Actor } from './actor.js';
 import { hashPassword, mintApiToken } from './auth.service.js';
-import { translateDbError } from '../db/db-errors.js';
-import { lockForTransaction } from '../db/transaction.js';
+import { translateDbError } from '../../db/db-errors.js';
+import { lockForTransaction } from '../../db/transaction.js';
 
 /** Role changes that could remove the last admin run one at a time. */
 const USER_ADMINISTRATION_LOCK = 4712;
