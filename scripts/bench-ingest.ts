@@ -25,7 +25,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { projectRoot } from '../src/paths.js';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
-import { insertOrgan } from '../src/repositories/organ.repository.js';
+import { insertOrgan } from '../src/features/catalog/organ.repository.js';
 import { createExtractorPool } from '../src/platform/extractor.js';
 import { createUserService } from '../src/features/accounts/user.service.js';
 import { chinesePdf, corpusStream, CORPUS_FILE, manyPagePdf } from '../test/support/upload-fixtures.js';

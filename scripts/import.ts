@@ -26,7 +26,7 @@ import { can, type Actor } from '../src/features/accounts/actor.js';
 import { createCatalogImportService, type RowError } from '../src/services/catalog-import.service.js';
 import { countRecords, formatOf, readRecords } from '../src/services/catalog-import.readers.js';
 import { systemClock } from '../src/platform/clock.js';
-import { createDocumentService } from '../src/services/document.service.js';
+import { createDocumentService } from '../src/features/catalog/document.service.js';
 import { createExtractionService } from '../src/services/extraction.service.js';
 
 const USAGE = `用法：npm run import -- <目录.csv|目录.xlsx|corpus.jsonl.gz> [选项]

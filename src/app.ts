@@ -14,19 +14,19 @@ import { adminPages } from './features/accounts/admin.pages.js';
 import { authRoutes } from './features/accounts/auth.routes.js';
 import { compliancePages } from './routes/compliance.pages.js';
 import { complianceRoutes } from './routes/compliance.routes.js';
-import { documentRoutes } from './routes/documents.routes.js';
-import { interpretationRoutes } from './routes/interpretations.routes.js';
-import { organRoutes } from './routes/organs.routes.js';
-import { feedRoutes } from './routes/feeds.routes.js';
-import { pageRoutes } from './routes/pages.routes.js';
+import { documentRoutes } from './features/catalog/documents.routes.js';
+import { interpretationRoutes } from './features/catalog/interpretations.routes.js';
+import { organRoutes } from './features/catalog/organs.routes.js';
+import { feedRoutes } from './features/catalog/feeds.pages.js';
+import { pageRoutes } from './features/catalog/public.pages.js';
 import { reportPages } from './routes/reports.pages.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { staffRoutes } from './features/accounts/staff.pages.js';
-import { topicRoutes } from './routes/topics.routes.js';
+import { topicRoutes } from './features/catalog/topics.routes.js';
 import { uploadRoutes } from './routes/uploads.routes.js';
 import { userRoutes } from './features/accounts/users.routes.js';
-import { workspacePages } from './routes/workspace.pages.js';
+import { workspacePages } from './features/catalog/workspace.pages.js';
 import type { Services } from './services.js';
 
 export interface AppDeps {

@@ -5,18 +5,18 @@ import { createAuditService } from './features/accounts/audit.service.js';
 import { createAuthService } from './features/accounts/auth.service.js';
 import { createComplianceService } from './services/compliance.service.js';
 import type { Clock } from './platform/clock.js';
-import { createDocumentService } from './services/document.service.js';
+import { createDocumentService } from './features/catalog/document.service.js';
 import { createExtractionService } from './services/extraction.service.js';
 import { createExpiryReviewService } from './services/expiry-review.service.js';
 import { createHealthService } from './platform/health.service.js';
 import { createImportService } from './services/import.service.js';
-import { createInterpretationService } from './services/interpretation.service.js';
-import { createOrganService } from './services/organ.service.js';
+import { createInterpretationService } from './features/catalog/interpretation.service.js';
+import { createOrganService } from './features/catalog/organ.service.js';
 import { createReportService } from './services/report.service.js';
 import type { SearchIndexes } from './services/search-index.js';
 import { createSearchService } from './services/search.service.js';
 import { createSuggestionService } from './services/suggestion.service.js';
-import { createTopicService } from './services/topic.service.js';
+import { createTopicService } from './features/catalog/topic.service.js';
 import { createUserService } from './features/accounts/user.service.js';
 
 export interface ServiceDeps {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.js';
 import type { ExpiryDecision } from '../domain/compliance.js';
 import type { IsoDate } from '../shared/dates.js';
-import { documentsWithRepeal, headingColumns } from './document.repository.js';
+import { documentsWithRepeal, headingColumns } from '../features/catalog/document.repository.js';
 
 type Q = Db | Trx;
 

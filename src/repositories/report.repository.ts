@@ -3,7 +3,7 @@ import type { Db, Trx } from '../db/database.js';
 import { ARTICLE20_KINDS, type Article20Kind } from '../domain/article20.js';
 import type { Article20DocumentCell } from '../domain/article20-form.js';
 import { yearEnd, yearStart, type IsoDate } from '../shared/dates.js';
-import { headingColumns } from './document.repository.js';
+import { headingColumns } from '../features/catalog/document.repository.js';
 
 type Q = Db | Trx;
 

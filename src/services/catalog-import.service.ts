@@ -9,12 +9,12 @@ import {
   findImportedKeys,
   insertImportSource,
 } from '../repositories/catalog-import.repository.js';
-import { findOrganByName, insertOrgan } from '../repositories/organ.repository.js';
+import { findOrganByName, insertOrgan } from '../features/catalog/organ.repository.js';
 import { withSavepoint } from '../db/transaction.js';
 import { can, type Actor } from '../features/accounts/actor.js';
-import type { DocumentService, NewDocumentInput, PreparedFile } from './document.service.js';
+import type { DocumentService, NewDocumentInput, PreparedFile } from '../features/catalog/document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
-import { findDocumentByNumber, findDocumentByTitle } from '../repositories/document.repository.js';
+import { findDocumentByNumber, findDocumentByTitle } from '../features/catalog/document.repository.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
 const CORPUS_SOURCE = 'corpus';

@@ -26,7 +26,7 @@ import {
 } from '../repositories/compliance.repository.js';
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
-import { documentHeading } from './document-view.js';
+import { documentHeading } from '../features/catalog/document-view.js';
 
 export interface ComplianceQuery {
   from?: number | undefined;

@@ -19,12 +19,12 @@ import {
   listExpiringDocuments,
   type ExpiryReviewRecord,
 } from '../repositories/compliance.repository.js';
-import { findDocumentSummary, lockDocument } from '../repositories/document.repository.js';
+import { findDocumentSummary, lockDocument } from '../features/catalog/document.repository.js';
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';
-import type { DocumentService } from './document.service.js';
-import { documentHeading } from './document-view.js';
+import type { DocumentService } from '../features/catalog/document.service.js';
+import { documentHeading } from '../features/catalog/document-view.js';
 
 export interface ExpiryReviewInput {
   decision: ExpiryDecision;

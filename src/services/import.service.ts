@@ -21,7 +21,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { insertAuditEntry } from '../features/accounts/audit.repository.js';
 import * as decisions from '../repositories/decision.repository.js';
 import * as fees from '../repositories/fee.repository.js';
-import { findOrganById, listOrgans } from '../repositories/organ.repository.js';
+import { findOrganById, listOrgans } from '../features/catalog/organ.repository.js';
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';

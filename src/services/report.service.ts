@@ -15,7 +15,7 @@ import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } fro
 import { NotFoundError, ValidationError } from '../errors.js';
 import { countDecisionsByKind, listDecisions } from '../repositories/decision.repository.js';
 import { listFees, sumFees } from '../repositories/fee.repository.js';
-import { findOrganById, organSubtreeIds } from '../repositories/organ.repository.js';
+import { findOrganById, organSubtreeIds } from '../features/catalog/organ.repository.js';
 import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from '../repositories/report.repository.js';
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';

@@ -23,8 +23,8 @@ import {
   topicsWithCounts,
   type BasicSearchFilter,
 } from '../repositories/search.repository.js';
-import { findDocumentSummaries } from '../repositories/document.repository.js';
-import { findOrgansByIds, listOrgans } from '../repositories/organ.repository.js';
+import { findDocumentSummaries } from '../features/catalog/document.repository.js';
+import { findOrgansByIds, listOrgans } from '../features/catalog/organ.repository.js';
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';

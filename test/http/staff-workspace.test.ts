@@ -2,7 +2,7 @@ import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../../src/platform/storage.js';
-import { STAGED_UPLOAD_TTL_MS } from '../../src/services/document.service.js';
+import { STAGED_UPLOAD_TTL_MS } from '../../src/features/catalog/document.service.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { signedInAgent } from '../support/staff.js';
 

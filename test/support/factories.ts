@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import type { NewDocumentInput } from '../../src/services/document.service.js';
+import type { NewDocumentInput } from '../../src/features/catalog/document.service.js';
 import type { Services } from '../../src/services.js';
 
 const unique = () => randomBytes(4).toString('hex');

@@ -1,5 +1,5 @@
-import type { Db, Trx } from '../db/database.js';
-import type { NewOrgan, OrganRow } from '../db/tables.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { NewOrgan, OrganRow } from '../../db/tables.js';
 
 export function listOrgans(db: Db): Promise<OrganRow[]> {
   return db.selectFrom('organs').selectAll().orderBy('parent_id', (ob) => ob.nullsFirst()).orderBy('id').execute();

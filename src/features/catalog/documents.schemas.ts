@@ -1,5 +1,5 @@
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../shared/document-status.js';
-import { id, idParam, isoDate, listParam, paging, requiredText, text, z } from '../http/validation.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../../shared/document-status.js';
+import { id, idParam, isoDate, listParam, paging, requiredText, text, z } from '../../http/validation.js';
 
 const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为：${DOCUMENT_KINDS.join('、')}` });
 const status = z.enum(DOCUMENT_STATUSES, { error: `效力状态应为：${DOCUMENT_STATUSES.join('、')}` });

@@ -1,14 +1,14 @@
-import type { Db, Trx } from '../db/database.js';
-import type { IsoDate } from '../shared/dates.js';
-import { documentStatusAsOf } from '../shared/document-status.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
-import { findDocumentSummaries } from '../repositories/document.repository.js';
-import { enqueueIndexJobs } from '../repositories/index-job.repository.js';
-import * as interpretations from '../repositories/interpretation.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
-import { STATUS_LABELS } from '../shared/document-status.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { documentStatusAsOf } from '../../shared/document-status.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { findDocumentSummaries } from './document.repository.js';
+import { enqueueIndexJobs } from '../../repositories/index-job.repository.js';
+import * as interpretations from './interpretation.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import { STATUS_LABELS } from '../../shared/document-status.js';
 
 export interface InterpretationInput {
   title: string;

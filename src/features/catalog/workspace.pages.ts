@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../shared/document-status.js';
-import { AppError } from '../errors.js';
-import { requireStaff, sessionActorOf } from '../http/session.js';
-import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { UploadedFile } from '../services/document.service.js';
-import type { Services } from '../services.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
+import { AppError } from '../../errors.js';
+import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
+import type { Actor } from '../accounts/actor.js';
+import type { UploadedFile } from './document.service.js';
+import type { Services } from '../../services.js';
 import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.routes.js';
 

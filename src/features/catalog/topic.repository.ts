@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 
 export function listTopics(db: Db | Trx): Promise<{ id: number; name: string }[]> {
   return db.selectFrom('topics').select(['id', 'name']).orderBy('sort_order').orderBy('id').execute();

@@ -1,7 +1,7 @@
-import { defineRoute } from '../http/api-route.js';
-import { id, idParam, isoDate, paging, requiredText, text, z } from '../http/validation.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { InterpretationService } from '../services/interpretation.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import { id, idParam, isoDate, paging, requiredText, text, z } from '../../http/validation.js';
+import type { Actor } from '../accounts/actor.js';
+import type { InterpretationService } from './interpretation.service.js';
 
 const fields = {
   title: requiredText('标题', 500),

@@ -1,11 +1,11 @@
-import type { Db } from '../db/database.js';
-import { parseDocNumber } from '../shared/doc-number.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
-import { findOrganById, insertOrgan, listOrgans } from '../repositories/organ.repository.js';
-import type { OrganRow } from '../db/tables.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import { translateDbError } from '../db/db-errors.js';
+import type { Db } from '../../db/database.js';
+import { parseDocNumber } from '../../shared/doc-number.js';
+import { ForbiddenError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { findOrganById, insertOrgan, listOrgans } from './organ.repository.js';
+import type { OrganRow } from '../../db/tables.js';
+import { can, type Actor } from '../accounts/actor.js';
+import { translateDbError } from '../../db/db-errors.js';
 
 export interface NewOrganInput {
   name: string;

@@ -1,13 +1,13 @@
 import { Router, type Response } from 'express';
-import type { RelationType } from '../db/tables.js';
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../shared/document-status.js';
-import { ValidationError } from '../errors.js';
-import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../http/validation.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { Services } from '../services.js';
-import type { SearchParams } from '../services/search.service.js';
-import { searchQuery } from './search.schemas.js';
-import { searchHref, searchPageModel } from './search.view.js';
+import type { RelationType } from '../../db/tables.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
+import { ValidationError } from '../../errors.js';
+import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
+import type { Actor } from '../accounts/actor.js';
+import type { Services } from '../../services.js';
+import type { SearchParams } from '../../services/search.service.js';
+import { searchQuery } from '../../routes/search.schemas.js';
+import { searchHref, searchPageModel } from '../../routes/search.view.js';
 
 const catalogQuery = z.object({
   kind: listParam(z.enum(DOCUMENT_KINDS, { error: '未知的文件类别' })),

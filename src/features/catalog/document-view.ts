@@ -1,4 +1,4 @@
-import { KIND_LABELS, type DocumentKind } from '../shared/document-status.js';
+import { KIND_LABELS, type DocumentKind } from '../../shared/document-status.js';
 
 /** What every listing of documents shows first: who issued what, with the kind's Chinese label. */
 export function documentHeading(row: { id: number; kind: string; title: string; doc_number: string | null; organ_id: number; organ_name: string }) {

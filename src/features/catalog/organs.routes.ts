@@ -1,7 +1,7 @@
-import { defineRoute } from '../http/api-route.js';
-import { id, pageOf, paging, requiredText, text, z } from '../http/validation.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { OrganService } from '../services/organ.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import { id, pageOf, paging, requiredText, text, z } from '../../http/validation.js';
+import type { Actor } from '../accounts/actor.js';
+import type { OrganService } from './organ.service.js';
 
 const createOrganBody = z
   .object({

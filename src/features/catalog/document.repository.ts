@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { DocumentUpdate, NewDocument, RelationType } from '../db/tables.js';
-import type { DocumentKind, DocumentStatus } from '../shared/document-status.js';
-import type { IsoDate } from '../shared/dates.js';
-import { statusPredicate } from '../db/status.sql.js';
-import { groupBy } from '../shared/group-by.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { DocumentUpdate, NewDocument, RelationType } from '../../db/tables.js';
+import type { DocumentKind, DocumentStatus } from '../../shared/document-status.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { statusPredicate } from '../../db/status.sql.js';
+import { groupBy } from '../../shared/group-by.js';
 
 type Q = Db | Trx;
 

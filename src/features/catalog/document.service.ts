@@ -1,28 +1,28 @@
 import { createHash } from 'node:crypto';
-import type { Db, Trx } from '../db/database.js';
-import type { DocumentUpdate } from '../db/tables.js';
-import type { IsoDate } from '../shared/dates.js';
-import { docNumberKey, formatDocNumber, parseDocNumber } from '../shared/doc-number.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { DocumentUpdate } from '../../db/tables.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { docNumberKey, formatDocNumber, parseDocNumber } from '../../shared/doc-number.js';
 import {
   STATUS_LABELS,
   documentStatusAsOf,
   type DocumentKind,
   type DocumentStatus,
-} from '../shared/document-status.js';
-import { minDate, yearOf } from '../shared/dates.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import * as documents from '../repositories/document.repository.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
-import { enqueueIndexJobs } from '../repositories/index-job.repository.js';
-import { interpretationsOfDocument } from '../repositories/interpretation.repository.js';
-import { findOrgansByIds } from '../repositories/organ.repository.js';
-import { findTopicsByNames } from '../repositories/topic.repository.js';
-import type { Storage } from '../platform/storage.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
-import { translateDbError } from '../db/db-errors.js';
-import type { ExtractedText, ExtractionService } from './extraction.service.js';
-import { safeFileName, sniffFile, type FileKind, type TextEncoding } from './file-type.js';
+} from '../../shared/document-status.js';
+import { minDate, yearOf } from '../../shared/dates.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import * as documents from './document.repository.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { enqueueIndexJobs } from '../../repositories/index-job.repository.js';
+import { interpretationsOfDocument } from './interpretation.repository.js';
+import { findOrgansByIds } from './organ.repository.js';
+import { findTopicsByNames } from './topic.repository.js';
+import type { Storage } from '../../platform/storage.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import { translateDbError } from '../../db/db-errors.js';
+import type { ExtractedText, ExtractionService } from '../../services/extraction.service.js';
+import { safeFileName, sniffFile, type FileKind, type TextEncoding } from '../../services/file-type.js';
 import { documentHeading } from './document-view.js';
 
 export interface DocumentFields {

@@ -1,6 +1,6 @@
-import { defineRoute } from '../http/api-route.js';
-import { pageOf, paging, z } from '../http/validation.js';
-import type { TopicService } from '../services/topic.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import { pageOf, paging, z } from '../../http/validation.js';
+import type { TopicService } from './topic.service.js';
 
 export function topicRoutes(topics: TopicService) {
   return [

@@ -1,6 +1,6 @@
-import { defineRoute } from '../http/api-route.js';
-import type { DocumentService } from '../services/document.service.js';
-import type { Actor } from '../features/accounts/actor.js';
+import { defineRoute } from '../../http/api-route.js';
+import type { DocumentService } from './document.service.js';
+import type { Actor } from '../accounts/actor.js';
 import {
   asOfQuery,
   createDocumentBody,
@@ -11,7 +11,7 @@ import {
   repealBody,
   updateDocumentBody,
 } from './documents.schemas.js';
-import type { UploadedFile } from '../services/document.service.js';
+import type { UploadedFile } from './document.service.js';
 import type { Response } from 'express';
 
 const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;

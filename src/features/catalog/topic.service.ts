@@ -1,5 +1,5 @@
-import type { Db } from '../db/database.js';
-import { listTopics } from '../repositories/topic.repository.js';
+import type { Db } from '../../db/database.js';
+import { listTopics } from './topic.repository.js';
 
 export function createTopicService({ db }: { db: Db }) {
   return { list: () => listTopics(db) };
