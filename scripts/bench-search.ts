@@ -33,7 +33,7 @@ import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import type { NewDocument } from '../src/db/tables.js';
-import type { CorpusRecord } from '../src/domain/catalog-row.js';
+import type { CorpusRecord } from '../src/features/intake/catalog-row.js';
 import { docNumberKey, formatDocNumber, parseDocNumber } from '../src/shared/doc-number.js';
 import type { DocumentKind } from '../src/shared/document-status.js';
 import { createLifecycle } from '../src/lifecycle.js';

@@ -23,11 +23,11 @@ import { openDatabase } from '../src/platform/infrastructure.js';
 import { createLocalStorage } from '../src/platform/storage.js';
 import { findUserByUsername } from '../src/features/accounts/user.repository.js';
 import { can, type Actor } from '../src/features/accounts/actor.js';
-import { createCatalogImportService, type RowError } from '../src/services/catalog-import.service.js';
-import { countRecords, formatOf, readRecords } from '../src/services/catalog-import.readers.js';
+import { createCatalogImportService, type RowError } from '../src/features/intake/catalog-import.service.js';
+import { countRecords, formatOf, readRecords } from '../src/features/intake/catalog-import.readers.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createDocumentService } from '../src/features/catalog/document.service.js';
-import { createExtractionService } from '../src/services/extraction.service.js';
+import { createExtractionService } from '../src/features/intake/extraction.service.js';
 
 const USAGE = `用法：npm run import -- <目录.csv|目录.xlsx|corpus.jsonl.gz> [选项]
   --files DIR    原件所在目录（目录中“文件名”列的文件）

@@ -24,7 +24,7 @@ import { reportRoutes } from './routes/reports.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { staffRoutes } from './features/accounts/staff.pages.js';
 import { topicRoutes } from './features/catalog/topics.routes.js';
-import { uploadRoutes } from './routes/uploads.routes.js';
+import { uploadRoutes } from './features/intake/uploads.routes.js';
 import { userRoutes } from './features/accounts/users.routes.js';
 import { workspacePages } from './features/catalog/workspace.pages.js';
 import type { Services } from './services.js';

@@ -6,7 +6,7 @@ import { createAuthService } from './features/accounts/auth.service.js';
 import { createComplianceService } from './services/compliance.service.js';
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './features/catalog/document.service.js';
-import { createExtractionService } from './services/extraction.service.js';
+import { createExtractionService } from './features/intake/extraction.service.js';
 import { createExpiryReviewService } from './services/expiry-review.service.js';
 import { createHealthService } from './platform/health.service.js';
 import { createImportService } from './services/import.service.js';
@@ -15,7 +15,7 @@ import { createOrganService } from './features/catalog/organ.service.js';
 import { createReportService } from './services/report.service.js';
 import type { SearchIndexes } from './services/search-index.js';
 import { createSearchService } from './services/search.service.js';
-import { createSuggestionService } from './services/suggestion.service.js';
+import { createSuggestionService } from './features/intake/suggestion.service.js';
 import { createTopicService } from './features/catalog/topic.service.js';
 import { createUserService } from './features/accounts/user.service.js';
 

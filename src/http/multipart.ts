@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors.js';
-import { cleanFileName, safeFileName, sniffFile } from '../services/file-type.js';
+import { cleanFileName, safeFileName, sniffFile } from '../features/intake/file-type.js';
 import type { UploadedFile } from '../features/catalog/document.service.js';
 
 /** Multer with our limits: one `file` held in memory up to the upload limit (413 beyond it). */

@@ -25,7 +25,7 @@ import { findOrganById, listOrgans } from '../features/catalog/organ.repository.
 import { can, type Actor } from '../features/accounts/actor.js';
 import type { Clock } from '../platform/clock.js';
 import { translateDbError } from '../db/db-errors.js';
-import { readTable, type TableFormat } from './import-reader.js';
+import { readTable, type TableFormat } from '../platform/table-reader.js';
 
 export interface UploadedTable {
   name: string;

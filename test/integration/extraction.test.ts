@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PDFParse } from 'pdf-parse';
 import { AppError } from '../../src/errors.js';
 import { createExtractorPool, ExtractorError } from '../../src/platform/extractor.js';
-import { createExtractionService } from '../../src/services/extraction.service.js';
+import { createExtractionService } from '../../src/features/intake/extraction.service.js';
 import { minimalPdf } from '../support/factories.js';
 import {
   chinesePdf,

@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { Document, Packer, Paragraph } from 'docx';
 import iconv from 'iconv-lite';
 import PDFDocument from 'pdfkit';
-import type { CorpusRecord } from '../../src/domain/catalog-row.js';
+import type { CorpusRecord } from '../../src/features/intake/catalog-row.js';
 import { projectRoot } from '../../src/paths.js';
 
 /** CJK fonts from Debian packages (fonts-wqy-zenhei, fonts-noto-cjk), with the face to use in a TTC. */

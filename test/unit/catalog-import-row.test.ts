@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kindOfCorpus, kindOfLabel, mapHeaders, readCatalogRow, readCorpusRecord, splitList } from '../../src/domain/catalog-row.js';
+import { kindOfCorpus, kindOfLabel, mapHeaders, readCatalogRow, readCorpusRecord, splitList } from '../../src/features/intake/catalog-row.js';
 
 describe('mapHeaders', () => {
   it('maps Chinese and English headers, ignoring case, spaces, full-width letters and required-marks', () => {

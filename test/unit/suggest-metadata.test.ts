@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { suggestMetadata, type KnownOrgan } from '../../src/domain/metadata-suggestions.js';
+import { suggestMetadata, type KnownOrgan } from '../../src/features/intake/metadata-suggestions.js';
 import { corpusRecords, type CorpusRecord } from '../support/upload-fixtures.js';
 
 const TOPICS = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { decodeText, listZipEntries, sniffFile, textEncodingOf } from '../../src/services/file-type.js';
+import { decodeText, listZipEntries, sniffFile, textEncodingOf } from '../../src/features/intake/file-type.js';
 import { minimalPdf, pngBytes } from '../support/factories.js';
 import { docxFile, docxZipBomb, gbkText, plainZip } from '../support/upload-fixtures.js';
 

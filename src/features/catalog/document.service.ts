@@ -21,8 +21,8 @@ import type { Storage } from '../../platform/storage.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { translateDbError } from '../../db/db-errors.js';
-import type { ExtractedText, ExtractionService } from '../../services/extraction.service.js';
-import { safeFileName, sniffFile, type FileKind, type TextEncoding } from '../../services/file-type.js';
+import type { ExtractedText, ExtractionService } from '../intake/extraction.service.js';
+import { safeFileName, sniffFile, type FileKind, type TextEncoding } from '../intake/file-type.js';
 import { documentHeading } from './document-view.js';
 
 export interface DocumentFields {

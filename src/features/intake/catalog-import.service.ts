@@ -1,20 +1,20 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db, Trx } from '../db/database.js';
-import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from '../domain/catalog-row.js';
-import { docNumberKey, parseDocNumber } from '../shared/doc-number.js';
-import { AppError, ConflictError, ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
+import type { Db, Trx } from '../../db/database.js';
+import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from './catalog-row.js';
+import { docNumberKey, parseDocNumber } from '../../shared/doc-number.js';
+import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
 import {
   findImportedKeys,
   insertImportSource,
-} from '../repositories/catalog-import.repository.js';
-import { findOrganByName, insertOrgan } from '../features/catalog/organ.repository.js';
-import { withSavepoint } from '../db/transaction.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { DocumentService, NewDocumentInput, PreparedFile } from '../features/catalog/document.service.js';
+} from './catalog-import.repository.js';
+import { findOrganByName, insertOrgan } from '../catalog/organ.repository.js';
+import { withSavepoint } from '../../db/transaction.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { DocumentService, NewDocumentInput, PreparedFile } from '../catalog/document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
-import { findDocumentByNumber, findDocumentByTitle } from '../features/catalog/document.repository.js';
+import { findDocumentByNumber, findDocumentByTitle } from '../catalog/document.repository.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
 const CORPUS_SOURCE = 'corpus';

@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 
 type Q = Db | Trx;
 

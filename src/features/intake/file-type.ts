@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 export type FileKind = 'pdf' | 'docx' | 'text';
 export type TextEncoding = 'utf-8' | 'gb18030';

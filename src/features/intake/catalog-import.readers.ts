@@ -6,11 +6,11 @@ import zlib from 'node:zlib';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { mapHeaders, type CatalogField } from '../domain/catalog-row.js';
-import { excelSerialToIsoDate } from '../domain/article20-import.js';
-import { ValidationError } from '../errors.js';
+import { mapHeaders, type CatalogField } from './catalog-row.js';
+import { excelSerialToIsoDate } from '../../domain/article20-import.js';
+import { ValidationError } from '../../errors.js';
 import type { ImportRecord } from './catalog-import.service.js';
-import { sniffTextEncoding, type TextEncoding } from './import-reader.js';
+import { sniffTextEncoding, type TextEncoding } from '../../platform/table-reader.js';
 
 /*
  * Streaming readers for the bulk import: one record at a time, so memory stays flat whatever the

@@ -3,10 +3,10 @@
  * shared JSON Lines corpus, read into the fields of a new document. Pure: names of organs stay names
  * here; the import service looks them up.
  */
-import { parseDateText } from '../shared/chinese-dates.js';
-import type { IsoDate } from '../shared/dates.js';
-import { foldFullWidth, parseDocNumber } from '../shared/doc-number.js';
-import type { DocumentKind } from '../shared/document-status.js';
+import { parseDateText } from '../../shared/chinese-dates.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
+import type { DocumentKind } from '../../shared/document-status.js';
 
 export type CatalogField =
   | 'title'

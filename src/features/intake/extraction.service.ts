@@ -1,6 +1,6 @@
-import { hasHanText, normalizeExtractedText } from '../shared/extracted-text.js';
-import { AppError } from '../errors.js';
-import { ExtractorError, type Extractor, type ExtractorFailure } from '../platform/extractor.js';
+import { hasHanText, normalizeExtractedText } from '../../shared/extracted-text.js';
+import { AppError } from '../../errors.js';
+import { ExtractorError, type Extractor, type ExtractorFailure } from '../../platform/extractor.js';
 import { decodeText, listZipEntries, type FileKind, type TextEncoding } from './file-type.js';
 
 /** The largest body a document may have (the same bound the API puts on a typed-in body). */

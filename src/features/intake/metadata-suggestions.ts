@@ -8,9 +8,9 @@
  * issuer and the 成文日期 (落款), usually 二〇二三年五月十二日 on a line of its own. Rules (规章) and laws
  * open with a promulgation note instead: （2023年1月19日上海市人民政府令第1号公布 自2023年4月1日起施行）.
  */
-import { findDates, parseDateText, termEnd, type FoundDate } from '../shared/chinese-dates.js';
-import type { IsoDate } from '../shared/dates.js';
-import { findDocNumbers, foldFullWidth, formatDocNumber, parseDocNumber, type DocNumber } from '../shared/doc-number.js';
+import { findDates, parseDateText, termEnd, type FoundDate } from '../../shared/chinese-dates.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { findDocNumbers, foldFullWidth, formatDocNumber, parseDocNumber, type DocNumber } from '../../shared/doc-number.js';
 
 export interface KnownOrgan {
   id: number;

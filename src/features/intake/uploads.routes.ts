@@ -1,10 +1,10 @@
 import type { Response } from 'express';
-import { defineRoute } from '../http/api-route.js';
-import { ValidationError } from '../errors.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { DocumentService, UploadedFile } from '../features/catalog/document.service.js';
-import type { SuggestionService } from '../services/suggestion.service.js';
-import { documentIdParams } from '../features/catalog/documents.schemas.js';
+import { defineRoute } from '../../http/api-route.js';
+import { ValidationError } from '../../errors.js';
+import type { Actor } from '../accounts/actor.js';
+import type { DocumentService, UploadedFile } from '../catalog/document.service.js';
+import type { SuggestionService } from './suggestion.service.js';
+import { documentIdParams } from '../catalog/documents.schemas.js';
 import { attachFileBody, suggestBody } from './uploads.schemas.js';
 
 function requiredFile(res: Response): UploadedFile {

@@ -1,10 +1,10 @@
-import type { Db } from '../db/database.js';
-import { suggestMetadata } from '../domain/metadata-suggestions.js';
-import { ForbiddenError } from '../errors.js';
-import { listOrgans } from '../features/catalog/organ.repository.js';
-import { listTopics } from '../features/catalog/topic.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { UploadedFile } from '../features/catalog/document.service.js';
+import type { Db } from '../../db/database.js';
+import { suggestMetadata } from './metadata-suggestions.js';
+import { ForbiddenError } from '../../errors.js';
+import { listOrgans } from '../catalog/organ.repository.js';
+import { listTopics } from '../catalog/topic.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { UploadedFile } from '../catalog/document.service.js';
 import type { ExtractionService } from './extraction.service.js';
 
 const EXCERPT_CHARS = 500;

@@ -1,4 +1,4 @@
-import { z } from '../http/validation.js';
+import { z } from '../../http/validation.js';
 
 export const attachFileBody = z
   .object({
