@@ -32,7 +32,7 @@ import { createMeiliClient } from '../src/platform/meili.js';
 import { createLocalStorage } from '../src/platform/storage.js';
 import { fixedClock } from '../src/platform/clock.js';
 import { createServices } from '../src/services.js';
-import { indexNames } from '../src/services/search-index.js';
+import { indexNames } from '../src/features/search/search-index.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 import type { Meilisearch } from 'meilisearch';
-import { dateToInt } from '../src/services/search-index.js';
-import { buildMeiliRequest, meiliQuery } from '../src/services/search-query.js';
+import { dateToInt } from '../src/features/search/search-index.js';
+import { buildMeiliRequest, meiliQuery } from '../src/features/search/search-query.js';
 
 /**
  * The Meilisearch requests the app sends for a public search of `q` (first page, by relevance),

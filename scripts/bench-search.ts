@@ -41,7 +41,7 @@ import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
-import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/services/search-index.js';
+import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/features/search/search-index.js';
 import { sendAppRequests } from './bench-search-request.js';
 
 const { values } = parseArgs({

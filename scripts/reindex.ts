@@ -13,8 +13,8 @@ import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/platform/infrastructure.js';
 import { createMeiliClient } from '../src/platform/meili.js';
 import { systemClock } from '../src/platform/clock.js';
-import { indexNames } from '../src/services/search-index.js';
-import { rebuildSearchIndex, type RebuildProgress } from '../src/services/search-rebuild.js';
+import { indexNames } from '../src/features/search/search-index.js';
+import { rebuildSearchIndex, type RebuildProgress } from '../src/features/search/search-rebuild.js';
 
 const PHASES: Record<RebuildProgress['phase'], string> = {
   reading: '读取并写入新索引',

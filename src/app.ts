@@ -21,7 +21,7 @@ import { feedRoutes } from './features/catalog/feeds.pages.js';
 import { pageRoutes } from './features/catalog/public.pages.js';
 import { reportPages } from './routes/reports.pages.js';
 import { reportRoutes } from './routes/reports.routes.js';
-import { searchRoutes } from './routes/search.routes.js';
+import { searchRoutes } from './features/search/search.routes.js';
 import { staffRoutes } from './features/accounts/staff.pages.js';
 import { topicRoutes } from './features/catalog/topics.routes.js';
 import { uploadRoutes } from './features/intake/uploads.routes.js';

@@ -9,11 +9,11 @@ import { openDatabase } from './platform/infrastructure.js';
 import { createExtractorPool } from './platform/extractor.js';
 import { createMeiliClient } from './platform/meili.js';
 import { createLocalStorage } from './platform/storage.js';
-import { INDEX_JOBS_CHANNEL } from './repositories/index-job.repository.js';
+import { INDEX_JOBS_CHANNEL } from './features/search/index-job.repository.js';
 import { systemClock } from './platform/clock.js';
 import { createServices, type Services } from './services.js';
-import { createIndexWorker, type IndexWorker } from './services/index-worker.js';
-import { indexNames } from './services/search-index.js';
+import { createIndexWorker, type IndexWorker } from './features/search/index-worker.js';
+import { indexNames } from './features/search/search-index.js';
 
 export interface Running {
   url: string;

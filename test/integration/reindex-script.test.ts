@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import { rebuildIndexName, type SearchRecord } from '../../src/services/search-index.js';
+import { rebuildIndexName, type SearchRecord } from '../../src/features/search/search-index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { foundKeys, uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentStatusAsOf } from '../../src/shared/document-status.js';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import { createSearchService, type SearchParams } from '../../src/services/search.service.js';
-import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks, type SearchRecord } from '../../src/services/search-index.js';
-import { MAX_STALE } from '../../src/services/search-query.js';
-import { SNIPPET_CHARS, SNIPPET_LEAD } from '../../src/services/search-text.js';
+import { createSearchService, type SearchParams } from '../../src/features/search/search.service.js';
+import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks, type SearchRecord } from '../../src/features/search/search-index.js';
+import { MAX_STALE } from '../../src/features/search/search-query.js';
+import { SNIPPET_CHARS, SNIPPET_LEAD } from '../../src/features/search/search-text.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { uniqueHanWord, uniqueWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';

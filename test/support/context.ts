@@ -15,8 +15,8 @@ import { createLocalStorage } from '../../src/platform/storage.js';
 import type { Actor } from '../../src/features/accounts/actor.js';
 import { fixedClock, systemClock, type Clock } from '../../src/platform/clock.js';
 import { createServices, type Services } from '../../src/services.js';
-import { createIndexWorker, type IndexWorker } from '../../src/services/index-worker.js';
-import { dropIndexes, indexNames, type SearchIndexes } from '../../src/services/search-index.js';
+import { createIndexWorker, type IndexWorker } from '../../src/features/search/index-worker.js';
+import { dropIndexes, indexNames, type SearchIndexes } from '../../src/features/search/search-index.js';
 
 const TEMPLATE_DATABASE = 'gfwj_template';
 

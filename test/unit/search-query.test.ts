@@ -11,7 +11,7 @@ import {
   staleRecordFilter,
   statusFilter,
   statusOfIndexed,
-} from '../../src/services/search-query.js';
+} from '../../src/features/search/search-query.js';
 
 describe('statusFilter', () => {
   it.each([

@@ -15,7 +15,7 @@ import {
   snippetFromHead,
   spaceDigits,
   splitIntoChunks,
-} from '../../src/services/search-text.js';
+} from '../../src/features/search/search-text.js';
 
 const marked = (s: string) => s.replaceAll('[', HIGHLIGHT_PRE).replaceAll(']', HIGHLIGHT_POST);
 

@@ -13,7 +13,7 @@ import { minDate, yearOf } from '../../shared/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import * as documents from './document.repository.js';
 import { insertAuditEntry } from '../accounts/audit.repository.js';
-import { enqueueIndexJobs } from '../../repositories/index-job.repository.js';
+import { enqueueIndexJobs } from '../search/index-job.repository.js';
 import { interpretationsOfDocument } from './interpretation.repository.js';
 import { findOrgansByIds } from './organ.repository.js';
 import { findTopicsByNames } from './topic.repository.js';

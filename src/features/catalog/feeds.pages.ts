@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { escapeHtml as xml } from '../../services/search-text.js';
+import { escapeHtml as xml } from '../search/search-text.js';
 
 const FEED_ENTRIES = 50;
 /** The sitemap protocol allows 50,000 URLs per file; stay well under it. */

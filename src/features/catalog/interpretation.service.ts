@@ -4,7 +4,7 @@ import { documentStatusAsOf } from '../../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { insertAuditEntry } from '../accounts/audit.repository.js';
 import { findDocumentSummaries } from './document.repository.js';
-import { enqueueIndexJobs } from '../../repositories/index-job.repository.js';
+import { enqueueIndexJobs } from '../search/index-job.repository.js';
 import * as interpretations from './interpretation.repository.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';

@@ -5,9 +5,9 @@ import { ValidationError } from '../../errors.js';
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { Services } from '../../services.js';
-import type { SearchParams } from '../../services/search.service.js';
-import { searchQuery } from '../../routes/search.schemas.js';
-import { searchHref, searchPageModel } from '../../routes/search.view.js';
+import type { SearchParams } from '../search/search.service.js';
+import { searchQuery } from '../search/search.schemas.js';
+import { searchHref, searchPageModel } from '../search/search.view.js';
 
 const catalogQuery = z.object({
   kind: listParam(z.enum(DOCUMENT_KINDS, { error: '未知的文件类别' })),

@@ -1,5 +1,5 @@
-import { defineRoute } from '../http/api-route.js';
-import type { SearchService } from '../services/search.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import type { SearchService } from './search.service.js';
 import { searchQuery, searchResponse } from './search.schemas.js';
 
 export function searchRoutes(search: SearchService) {

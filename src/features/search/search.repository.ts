@@ -1,10 +1,10 @@
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { DocumentKind, DocumentStatus } from '../shared/document-status.js';
-import type { IsoDate } from '../shared/dates.js';
-import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from '../features/catalog/document.repository.js';
-import { statusPredicate } from '../db/status.sql.js';
-import { groupBy } from '../shared/group-by.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { DocumentKind, DocumentStatus } from '../../shared/document-status.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from '../catalog/document.repository.js';
+import { statusPredicate } from '../../db/status.sql.js';
+import { groupBy } from '../../shared/group-by.js';
 
 type Q = Db | Trx;
 /** Enough for a ten-word query; each one a bound parameter. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { Logger } from '../logger.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { Logger } from '../../logger.js';
 import {
   claimDueJobs,
   enqueueIndexJobs,
@@ -9,10 +9,10 @@ import {
   purgeJobHistory,
   type ClaimedJob,
   type IndexedEntity,
-} from '../repositories/index-job.repository.js';
-import { interpretationIdsOfDocuments } from '../repositories/search.repository.js';
-import type { IsoDate } from '../shared/dates.js';
-import type { Clock } from '../platform/clock.js';
+} from './index-job.repository.js';
+import { interpretationIdsOfDocuments } from './search.repository.js';
+import type { IsoDate } from '../../shared/dates.js';
+import type { Clock } from '../../platform/clock.js';
 import { staleRecords, ensureIndex, waitForTasks, writeEntities, type SearchIndexes } from './search-index.js';
 
 const BATCH = 2000;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 
 export type IndexedEntity = 'document' | 'interpretation';
 

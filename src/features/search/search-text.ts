@@ -2,8 +2,8 @@
  * Text handling for the search index and its answers: normalization before indexing, splitting of long
  * texts, and snippets as safe HTML. Pure functions, no I/O.
  */
-import { foldFullWidth } from '../shared/doc-number.js';
-import { normalizeExtractedText } from '../shared/extracted-text.js';
+import { foldFullWidth } from '../../shared/doc-number.js';
+import { normalizeExtractedText } from '../../shared/extracted-text.js';
 
 /**
  * Highlight tags that cannot occur in indexed text: two private-use characters, removed from every

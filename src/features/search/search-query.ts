@@ -3,9 +3,9 @@
  * quoted and escaped. Pure functions, unit-tested.
  */
 import type { MultiSearchParams, SearchParams as MeiliParams } from 'meilisearch';
-import type { IsoDate } from '../shared/dates.js';
-import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../shared/doc-number.js';
-import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../shared/document-status.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
+import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../../shared/document-status.js';
 import { filterValue, spaceDigits } from './search-text.js';
 
 /** Meilisearch ranks at most this many hits (pagination.maxTotalHits); paging stops there. */

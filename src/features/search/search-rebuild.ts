@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { EnqueuedTaskPromise } from 'meilisearch';
-import type { Db } from '../db/database.js';
-import type { IsoDate } from '../shared/dates.js';
-import { currentSnapshot, requeueJobsInvisibleTo } from '../repositories/index-job.repository.js';
-import { countForIndex, idsAfter } from '../repositories/search.repository.js';
+import type { Db } from '../../db/database.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { currentSnapshot, requeueJobsInvisibleTo } from './index-job.repository.js';
+import { countForIndex, idsAfter } from './search.repository.js';
 import { buildRecords, deleteIndexIfAny, ensureIndex, rebuildIndexName, waitForTasks, type SearchIndexes } from './search-index.js';
 
 const BATCH = 1000;

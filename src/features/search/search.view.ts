@@ -1,6 +1,6 @@
-import { STATUS_LABELS } from '../shared/document-status.js';
-import { MAX_RESULTS, kindLabel, type SearchParams, type SearchResult } from '../services/search.service.js';
-import type { RecordKind } from '../services/search-index.js';
+import { STATUS_LABELS } from '../../shared/document-status.js';
+import { MAX_RESULTS, kindLabel, type SearchParams, type SearchResult } from './search.service.js';
+import type { RecordKind } from './search-index.js';
 
 type ListKey = 'kind' | 'status' | 'organ_id' | 'topic' | 'year';
 const LIST_KEYS: ListKey[] = ['kind', 'status', 'organ_id', 'topic', 'year'];

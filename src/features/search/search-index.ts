@@ -1,9 +1,9 @@
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
-import type { Db, Trx } from '../db/database.js';
-import { docNumberSearchForm, parseDocNumber } from '../shared/doc-number.js';
-import type { IsoDate } from '../shared/dates.js';
-import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../shared/document-status.js';
-import { findDocumentsForIndex, findInterpretationsForIndex } from '../repositories/search.repository.js';
+import type { Db, Trx } from '../../db/database.js';
+import { docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
+import { findDocumentsForIndex, findInterpretationsForIndex } from './search.repository.js';
 import { staleRecordFilter } from './search-query.js';
 import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';
 

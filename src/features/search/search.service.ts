@@ -1,7 +1,7 @@
 import { MeilisearchError, type MultiSearchResponse } from 'meilisearch';
-import type { Db } from '../db/database.js';
-import type { IsoDate } from '../shared/dates.js';
-import { formatDocNumber } from '../shared/doc-number.js';
+import type { Db } from '../../db/database.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { formatDocNumber } from '../../shared/doc-number.js';
 import {
   DOCUMENT_STATUSES,
   KIND_LABELS,
@@ -10,8 +10,8 @@ import {
   isDocumentStatus,
   type DocumentKind,
   type DocumentStatus,
-} from '../shared/document-status.js';
-import { ForbiddenError } from '../errors.js';
+} from '../../shared/document-status.js';
+import { ForbiddenError } from '../../errors.js';
 import {
   basicSearchDocuments,
   basicSearchInterpretations,
@@ -22,11 +22,11 @@ import {
   publishedForSitemap,
   topicsWithCounts,
   type BasicSearchFilter,
-} from '../repositories/search.repository.js';
-import { findDocumentSummaries } from '../features/catalog/document.repository.js';
-import { findOrgansByIds, listOrgans } from '../features/catalog/organ.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
+} from './search.repository.js';
+import { findDocumentSummaries } from '../catalog/document.repository.js';
+import { findOrgansByIds, listOrgans } from '../catalog/organ.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
 import { MAX_STALE, buildMeiliRequest, intToDate, meiliQuery, statusOfIndexed, type IndexedDates, type RequestName } from './search-query.js';
 import {
