@@ -19,8 +19,8 @@ import { interpretationRoutes } from './features/catalog/interpretations.routes.
 import { organRoutes } from './features/catalog/organs.routes.js';
 import { feedRoutes } from './features/catalog/feeds.pages.js';
 import { pageRoutes } from './features/catalog/public.pages.js';
-import { reportPages } from './routes/reports.pages.js';
-import { reportRoutes } from './routes/reports.routes.js';
+import { reportPages } from './features/article20/reports.pages.js';
+import { reportRoutes } from './features/article20/reports.routes.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { staffRoutes } from './features/accounts/staff.pages.js';
 import { topicRoutes } from './features/catalog/topics.routes.js';

@@ -11,7 +11,7 @@
  * day 21, late). Published the day it was signed is day 0.
  */
 import { addDays, addMonths, daysBetween, isValidIsoDate, yearOf, type IsoDate } from '../shared/dates.js';
-import { ARTICLE20_KINDS } from './article20.js';
+import { ARTICLE20_KINDS } from '../features/article20/article20.js';
 import type { DocumentKind } from '../shared/document-status.js';
 import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from '../shared/working-days.js';
 import { groupBy } from '../shared/group-by.js';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import type { CellValue } from '../domain/article20-import.js';
+import type { CellValue } from '../features/article20/article20-import.js';
 import { AppError, ValidationError } from '../errors.js';
 
 /** One row of an uploaded table, numbered as the spreadsheet shows it (the header is row 1). */

@@ -7,10 +7,10 @@ import {
   reconciliationResidual,
   type Article20Document,
   type Article20Kind,
-} from '../../src/domain/article20.js';
-import { ARTICLE20_DOCUMENT_CELLS, type Article20DocumentCell } from '../../src/domain/article20-form.js';
+} from '../../src/features/article20/article20.js';
+import { ARTICLE20_DOCUMENT_CELLS, type Article20DocumentCell } from '../../src/features/article20/article20-form.js';
 import type { DocumentKind } from '../../src/shared/document-status.js';
-import { countArticle20Documents, listArticle20Documents } from '../../src/repositories/report.repository.js';
+import { countArticle20Documents, listArticle20Documents } from '../../src/features/article20/report.repository.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 

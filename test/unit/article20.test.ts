@@ -7,7 +7,7 @@ import {
   yuanToFen,
   type Article20Classification,
   type Article20Document,
-} from '../../src/domain/article20.js';
+} from '../../src/features/article20/article20.js';
 
 function doc(overrides: Partial<Article20Document> = {}): Article20Document {
   return {

@@ -12,7 +12,7 @@ import {
   parseFeeRow,
   parseImportDate,
   type CellValue,
-} from '../../src/domain/article20-import.js';
+} from '../../src/features/article20/article20-import.js';
 
 const TODAY = '2024-03-15';
 

@@ -6,8 +6,8 @@ import {
   reconcileArticle20,
   reconciliationResidual,
   type Article20Document,
-} from '../../src/domain/article20.js';
-import { ARTICLE20_CELLS, article20CellLabel, article20FormTables } from '../../src/domain/article20-form.js';
+} from '../../src/features/article20/article20.js';
+import { ARTICLE20_CELLS, article20CellLabel, article20FormTables } from '../../src/features/article20/article20-form.js';
 
 function doc(overrides: Partial<Article20Document> = {}): Article20Document {
   return { kind: 'normative', signed_on: null, published_on: '2023-03-01', effective_on: null, expires_on: null, repealed_on: null, ...overrides };

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { mapHeaders, type CatalogField } from './catalog-row.js';
-import { excelSerialToIsoDate } from '../../domain/article20-import.js';
+import { excelSerialToIsoDate } from '../article20/article20-import.js';
 import { ValidationError } from '../../errors.js';
 import type { ImportRecord } from './catalog-import.service.js';
 import { sniffTextEncoding, type TextEncoding } from '../../platform/table-reader.js';

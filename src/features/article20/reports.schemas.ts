@@ -1,7 +1,7 @@
-import { DECISION_KINDS } from '../domain/article20.js';
-import { ARTICLE20_CELLS } from '../domain/article20-form.js';
-import { MIN_IMPORT_YEAR } from '../domain/article20-import.js';
-import { id, idParam, isoDate, paging, requiredText, text, z } from '../http/validation.js';
+import { DECISION_KINDS } from './article20.js';
+import { ARTICLE20_CELLS } from './article20-form.js';
+import { MIN_IMPORT_YEAR } from './article20-import.js';
+import { id, idParam, isoDate, paging, requiredText, text, z } from '../../http/validation.js';
 
 // No decision, fee or date of ours is earlier than MIN_IMPORT_YEAR; later than today is refused by the service.
 const MIN_REPORT_YEAR = MIN_IMPORT_YEAR;

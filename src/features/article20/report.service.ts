@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db } from '../../db/database.js';
 import {
   DECISION_KIND_LABELS,
   fenToWanYuan,
@@ -8,17 +8,17 @@ import {
   type Article20KindCounts,
   type Article20Reconciliation,
   type DecisionKind,
-} from '../domain/article20.js';
-import { article20CellLabel, type Article20Cell, type Article20DocumentCell, type Article20Figures } from '../domain/article20-form.js';
-import { yearEnd, yearOf, yearStart } from '../shared/dates.js';
-import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../shared/document-status.js';
-import { NotFoundError, ValidationError } from '../errors.js';
-import { countDecisionsByKind, listDecisions } from '../repositories/decision.repository.js';
-import { listFees, sumFees } from '../repositories/fee.repository.js';
-import { findOrganById, organSubtreeIds } from '../features/catalog/organ.repository.js';
-import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from '../repositories/report.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
+} from './article20.js';
+import { article20CellLabel, type Article20Cell, type Article20DocumentCell, type Article20Figures } from './article20-form.js';
+import { yearEnd, yearOf, yearStart } from '../../shared/dates.js';
+import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } from '../../shared/document-status.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { countDecisionsByKind, listDecisions } from './decision.repository.js';
+import { listFees, sumFees } from './fee.repository.js';
+import { findOrganById, organSubtreeIds } from '../catalog/organ.repository.js';
+import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from './report.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
 
 export interface Article20Query {
   year: number;

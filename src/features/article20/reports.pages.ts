@@ -1,16 +1,16 @@
 import { Router, type Request, type Response } from 'express';
-import { DECISION_KINDS, DECISION_KIND_LABELS, fenToWanYuan } from '../domain/article20.js';
-import { article20CellLabel, article20FormTables, type Article20Cell } from '../domain/article20-form.js';
-import { AppError } from '../errors.js';
-import { requireStaff, sessionActorOf } from '../http/session.js';
-import { parseOrThrow, z } from '../http/validation.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { ImportResult, UploadedTable } from '../services/import.service.js';
-import type { Services } from '../services.js';
-import { reportCaption } from '../services/report-export.js';
-import { figuresOf, type Article20Report } from '../services/report.service.js';
+import { DECISION_KINDS, DECISION_KIND_LABELS, fenToWanYuan } from './article20.js';
+import { article20CellLabel, article20FormTables, type Article20Cell } from './article20-form.js';
+import { AppError } from '../../errors.js';
+import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { parseOrThrow, z } from '../../http/validation.js';
+import type { Actor } from '../accounts/actor.js';
+import type { ImportResult, UploadedTable } from './decision-import.service.js';
+import type { Services } from '../../services.js';
+import { reportCaption } from './report-export.js';
+import { figuresOf, type Article20Report } from './report.service.js';
 import { article20CellsQuery, booleanParam, createDecisionBody, createFeeBody, yearParam } from './reports.schemas.js';
-import { groupBy } from '../shared/group-by.js';
+import { groupBy } from '../../shared/group-by.js';
 
 type FileReader = (req: Request, res: Response) => Promise<UploadedTable>;
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { DecisionKind } from '../domain/article20.js';
-import type { IsoDate } from '../shared/dates.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { DecisionKind } from './article20.js';
+import type { IsoDate } from '../../shared/dates.js';
 
 type Q = Db | Trx;
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { IsoDate } from '../shared/dates.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { IsoDate } from '../../shared/dates.js';
 
 type Q = Db | Trx;
 

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import { defineRoute } from '../http/api-route.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { ImportResult, ImportService, UploadedTable } from '../services/import.service.js';
-import { exportArticle20 } from '../services/report-export.js';
-import type { ReportService } from '../services/report.service.js';
+import { defineRoute } from '../../http/api-route.js';
+import type { Actor } from '../accounts/actor.js';
+import type { ImportResult, ImportService, UploadedTable } from './decision-import.service.js';
+import { exportArticle20 } from './report-export.js';
+import type { ReportService } from './report.service.js';
 import {
   article20CellsQuery,
   article20Query,

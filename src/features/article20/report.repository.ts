@@ -1,9 +1,9 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import { ARTICLE20_KINDS, type Article20Kind } from '../domain/article20.js';
-import type { Article20DocumentCell } from '../domain/article20-form.js';
-import { yearEnd, yearStart, type IsoDate } from '../shared/dates.js';
-import { headingColumns } from '../features/catalog/document.repository.js';
+import type { Db, Trx } from '../../db/database.js';
+import { ARTICLE20_KINDS, type Article20Kind } from './article20.js';
+import type { Article20DocumentCell } from './article20-form.js';
+import { yearEnd, yearStart, type IsoDate } from '../../shared/dates.js';
+import { headingColumns } from '../catalog/document.repository.js';
 
 type Q = Db | Trx;
 

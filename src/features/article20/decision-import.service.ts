@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Db, Trx } from '../db/database.js';
-import { DECISION_KIND_LABELS, fenToYuan, yuanToFen, type DecisionKind } from '../domain/article20.js';
+import type { Db, Trx } from '../../db/database.js';
+import { DECISION_KIND_LABELS, fenToYuan, yuanToFen, type DecisionKind } from './article20.js';
 import {
   DECISION_COLUMNS,
   FEE_COLUMNS,
@@ -15,17 +15,17 @@ import {
   type ColumnMap,
   type ColumnSpec,
   type RowResult,
-} from '../domain/article20-import.js';
-import type { IsoDate } from '../shared/dates.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
-import * as decisions from '../repositories/decision.repository.js';
-import * as fees from '../repositories/fee.repository.js';
-import { findOrganById, listOrgans } from '../features/catalog/organ.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
-import { translateDbError } from '../db/db-errors.js';
-import { readTable, type TableFormat } from '../platform/table-reader.js';
+} from './article20-import.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
+import * as decisions from './decision.repository.js';
+import * as fees from './fee.repository.js';
+import { findOrganById, listOrgans } from '../catalog/organ.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import { translateDbError } from '../../db/db-errors.js';
+import { readTable, type TableFormat } from '../../platform/table-reader.js';
 
 export interface UploadedTable {
   name: string;

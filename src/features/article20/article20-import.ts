@@ -4,8 +4,8 @@
  * reader hands in cells, the caller hands in today and resolves organ names.
  */
 import { DECISION_KINDS, DECISION_KIND_LABELS, yuanToFen, type DecisionKind } from './article20.js';
-import { addDays, isValidIsoDate, type IsoDate } from '../shared/dates.js';
-import { docNumberKey, foldFullWidth, parseDocNumber } from '../shared/doc-number.js';
+import { addDays, isValidIsoDate, type IsoDate } from '../../shared/dates.js';
+import { docNumberKey, foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
 
 /** A cell as read: text, a number (XLSX), or empty. */
 export type CellValue = string | number | null;

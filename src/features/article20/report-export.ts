@@ -17,13 +17,13 @@ import {
   WidthType,
 } from 'docx';
 import ExcelJS from 'exceljs';
-import { toCsv } from '../shared/csv.js';
+import { toCsv } from '../../shared/csv.js';
 import {
   ARTICLE20_FORM_WIDTH,
   ARTICLE20_SECTION_TITLE,
   article20FormTables,
   type Article20FormTable,
-} from '../domain/article20-form.js';
+} from './article20-form.js';
 import { figuresOf, RECONCILIATION_FORMULA, type Article20Report } from './report.service.js';
 
 const EXPORT_TYPES = {

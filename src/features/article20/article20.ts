@@ -3,9 +3,9 @@
  * many 规章 and 行政规范性文件 were issued, ended and in force. Callers pass only the documents whose
  * lead organ is the one reported on; the counting itself knows nothing about organs.
  */
-import { foldFullWidth } from '../shared/doc-number.js';
-import { yearEnd, yearOf, type IsoDate } from '../shared/dates.js';
-import { documentStatusAsOf, validityEnd, type DocumentKind, type StatusDates, type ValidityEndCause } from '../shared/document-status.js';
+import { foldFullWidth } from '../../shared/doc-number.js';
+import { yearEnd, yearOf, type IsoDate } from '../../shared/dates.js';
+import { documentStatusAsOf, validityEnd, type DocumentKind, type StatusDates, type ValidityEndCause } from '../../shared/document-status.js';
 
 export const ARTICLE20_KINDS = ['rule', 'normative'] as const;
 export type Article20Kind = (typeof ARTICLE20_KINDS)[number];
