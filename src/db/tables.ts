@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { IsoDate } from '../shared/dates.js';
-import type { ExpiryDecision } from '../domain/compliance.js';
+import type { ExpiryDecision } from '../features/compliance/compliance.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** `date` columns travel as 'YYYY-MM-DD' strings (see the type parser in database.ts). */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import { interpretationLinksOfDocuments } from '../../src/repositories/compliance.repository.js';
+import { interpretationLinksOfDocuments } from '../../src/features/compliance/compliance.repository.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { expectNothingStored } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';

@@ -11,7 +11,7 @@ import {
   tallyTimeliness,
   type ExpiryDecisionInput,
   type ReviewedDocument,
-} from '../../src/domain/compliance.js';
+} from '../../src/features/compliance/compliance.js';
 
 const TODAY = '2026-11-29';
 

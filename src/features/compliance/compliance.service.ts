@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db } from '../../db/database.js';
 import {
   COMPLIANCE_KINDS,
   COVERAGE_KINDS,
@@ -14,19 +14,19 @@ import {
   tallyTimeliness,
   type InterpretationFlag,
   type TimelinessStatus,
-} from '../domain/compliance.js';
-import { daysBetween, yearEnd, yearOf, yearStart, type IsoDate } from '../shared/dates.js';
-import { CALENDAR_YEARS } from '../shared/working-days.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
+} from './compliance.js';
+import { daysBetween, yearEnd, yearOf, yearStart, type IsoDate } from '../../shared/dates.js';
+import { CALENDAR_YEARS } from '../../shared/working-days.js';
+import { ForbiddenError, ValidationError } from '../../errors.js';
 import {
   countingYearSpan,
   interpretationLinksOfDocuments,
   listComplianceDocuments,
   type ComplianceDocumentRecord,
-} from '../repositories/compliance.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
-import { documentHeading } from '../features/catalog/document-view.js';
+} from './compliance.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import { documentHeading } from '../catalog/document-view.js';
 
 export interface ComplianceQuery {
   from?: number | undefined;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db } from '../../db/database.js';
 import {
   COMPLIANCE_KINDS,
   DEFAULT_EXPIRY_WINDOW_MONTHS,
@@ -6,11 +6,11 @@ import {
   checkExpiryDecision,
   expiryWindow,
   type ExpiryDecision,
-} from '../domain/compliance.js';
-import { daysBetween, type IsoDate } from '../shared/dates.js';
-import { STATUS_LABELS, documentStatusAsOf } from '../shared/document-status.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { insertAuditEntry } from '../features/accounts/audit.repository.js';
+} from './compliance.js';
+import { daysBetween, type IsoDate } from '../../shared/dates.js';
+import { STATUS_LABELS, documentStatusAsOf } from '../../shared/document-status.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { insertAuditEntry } from '../accounts/audit.repository.js';
 import {
   expiryReviewsOfDocument,
   findExpiryReview,
@@ -18,13 +18,13 @@ import {
   latestExpiryReviews,
   listExpiringDocuments,
   type ExpiryReviewRecord,
-} from '../repositories/compliance.repository.js';
-import { findDocumentSummary, lockDocument } from '../features/catalog/document.repository.js';
-import { can, type Actor } from '../features/accounts/actor.js';
-import type { Clock } from '../platform/clock.js';
-import { translateDbError } from '../db/db-errors.js';
-import type { DocumentService } from '../features/catalog/document.service.js';
-import { documentHeading } from '../features/catalog/document-view.js';
+} from './compliance.repository.js';
+import { findDocumentSummary, lockDocument } from '../catalog/document.repository.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import { translateDbError } from '../../db/db-errors.js';
+import type { DocumentService } from '../catalog/document.service.js';
+import { documentHeading } from '../catalog/document-view.js';
 
 export interface ExpiryReviewInput {
   decision: ExpiryDecision;

@@ -1,10 +1,10 @@
 import { Router, type Response } from 'express';
-import { EXPIRY_DECISIONS, EXPIRY_DECISION_LABELS } from '../domain/compliance.js';
-import { AppError } from '../errors.js';
-import { requireStaff, sessionActorOf } from '../http/session.js';
-import { parseOrThrow } from '../http/validation.js';
-import { can } from '../features/accounts/actor.js';
-import type { Services } from '../services.js';
+import { EXPIRY_DECISIONS, EXPIRY_DECISION_LABELS } from './compliance.js';
+import { AppError } from '../../errors.js';
+import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { parseOrThrow } from '../../http/validation.js';
+import { can } from '../accounts/actor.js';
+import type { Services } from '../../services.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewForm, exportQuery } from './compliance.schemas.js';
 import { sendComplianceCsv } from './compliance.routes.js';
 import { dashboardView } from './compliance.view.js';

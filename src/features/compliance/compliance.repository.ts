@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.js';
-import type { ExpiryDecision } from '../domain/compliance.js';
-import type { IsoDate } from '../shared/dates.js';
-import { documentsWithRepeal, headingColumns } from '../features/catalog/document.repository.js';
+import type { Db, Trx } from '../../db/database.js';
+import type { ExpiryDecision } from './compliance.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { documentsWithRepeal, headingColumns } from '../catalog/document.repository.js';
 
 type Q = Db | Trx;
 

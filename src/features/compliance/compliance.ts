@@ -10,11 +10,11 @@
  * `workingDays <= 20` and "on time" always agree (published the Saturday after a Friday deadline is
  * day 21, late). Published the day it was signed is day 0.
  */
-import { addDays, addMonths, daysBetween, isValidIsoDate, yearOf, type IsoDate } from '../shared/dates.js';
-import { ARTICLE20_KINDS } from '../features/article20/article20.js';
-import type { DocumentKind } from '../shared/document-status.js';
-import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from '../shared/working-days.js';
-import { groupBy } from '../shared/group-by.js';
+import { addDays, addMonths, daysBetween, isValidIsoDate, yearOf, type IsoDate } from '../../shared/dates.js';
+import { ARTICLE20_KINDS } from '../article20/article20.js';
+import type { DocumentKind } from '../../shared/document-status.js';
+import { addWorkingDays, countWorkingDays, workingDayOnOrAfter } from '../../shared/working-days.js';
+import { groupBy } from '../../shared/group-by.js';
 
 export const DISCLOSURE_WORKING_DAYS = 20;
 /** An interpretation published more than this many calendar days after its document is flagged. */

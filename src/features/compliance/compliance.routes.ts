@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 import type { z } from 'zod';
-import { defineRoute } from '../http/api-route.js';
-import { sendCsv } from '../http/csv.js';
-import type { Actor } from '../features/accounts/actor.js';
-import type { Services } from '../services.js';
+import { defineRoute } from '../../http/api-route.js';
+import { sendCsv } from '../../http/csv.js';
+import type { Actor } from '../accounts/actor.js';
+import type { Services } from '../../services.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewBody, exportQuery } from './compliance.schemas.js';
 import { expiringCsv, reportCsv } from './compliance.view.js';
 

@@ -1,5 +1,5 @@
-import { EXPIRY_DECISIONS } from '../domain/compliance.js';
-import { idParam, isoDate, text, z } from '../http/validation.js';
+import { EXPIRY_DECISIONS } from './compliance.js';
+import { idParam, isoDate, text, z } from '../../http/validation.js';
 
 /** An optional query or form value: a select left on "全部" or an empty box sends ''. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());

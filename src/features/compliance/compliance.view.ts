@@ -2,9 +2,9 @@
  * View models of the compliance dashboard: the organ × year matrices, the SVG chart geometry (drawn
  * on the server, so no script or chart library is needed and CSP stays strict), and the CSV tables.
  */
-import type { CsvCell } from '../shared/csv.js';
-import type { ExpiryReviewService } from '../services/expiry-review.service.js';
-import type { InterpretationReport, TimelinessReport } from '../services/compliance.service.js';
+import type { CsvCell } from '../../shared/csv.js';
+import type { ExpiryReviewService } from './expiry-review.service.js';
+import type { InterpretationReport, TimelinessReport } from './compliance.service.js';
 import type { ExportTable } from './compliance.schemas.js';
 
 type ExpiringList = Awaited<ReturnType<ExpiryReviewService['listExpiring']>>;
