@@ -6,20 +6,26 @@ import { parseOrThrow } from './validation.js';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
-export interface RouteContext<P, Q, B> {
+export interface RouteContext<P, Q, B, A extends Actor | null = Actor | null> {
   req: Request;
   res: Response;
   params: P;
   query: Q;
   body: B;
-  actor: Actor | null;
+  /** Signed in for certain on routes that name a permission; maybe on public ones. */
+  actor: A;
 }
 
 /**
  * One API route: its HTTP shape, its schemas and its handler together. The router and the OpenAPI
  * description are both generated from these, so the published contract cannot drift from the code.
  */
-export interface ApiRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface ApiRoute<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  A extends Actor | null = Actor | null,
+> {
   method: Method;
   path: string;
   summary: string;
@@ -36,11 +42,16 @@ export interface ApiRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   response?: z.ZodType;
   /** Returns the JSON to send, or undefined when the handler wrote the response itself. */
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>, A>) => Promise<unknown>;
 }
 
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(route: ApiRoute<P, Q, B>): ApiRoute {
-  return route as unknown as ApiRoute;
+/** A route that names a permission hands its handler the actor that holds it, never null. */
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  route: ApiRoute<P, Q, B, Actor> & { permission: Action | 'authenticated' },
+): ApiRoute;
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(route: ApiRoute<P, Q, B>): ApiRoute;
+export function defineRoute(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, never>): ApiRoute {
+  return route as ApiRoute;
 }
 
 export function mountRoutes(router: Router, routes: ApiRoute[], extra: { multipart: (req: Request, res: Response) => Promise<unknown> }) {
@@ -55,7 +66,8 @@ export function mountRoutes(router: Router, routes: ApiRoute[], extra: { multipa
       const query = route.query ? parseOrThrow(route.query, req.query, '查询参数有误') : {};
       const rawBody = route.multipart ? await extra.multipart(req, res) : req.body;
       const body = route.body ? parseOrThrow(route.body, rawBody ?? {}) : undefined;
-      const result = await route.handler({ req, res, params, query, body, actor });
+      // The permission check above is what makes `actor` non-null for the routes typed so.
+      const result = await route.handler({ req, res, params, query, body, actor: actor as Actor });
       if (result !== undefined && !res.headersSent) res.status(route.status ?? 200).json(result);
     });
   }

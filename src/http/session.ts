@@ -31,6 +31,13 @@ export const sessionIdOf = (req: Request): string | undefined => {
 
 export const sessionActorOf = (res: Response): SessionActor | null => (res.locals['actor'] as SessionActor | null | undefined) ?? null;
 
+/** The signed-in actor of a page behind requireStaff(); a page reached without one is a 401, not a crash. */
+export function staffActorOf(res: Response): SessionActor {
+  const actor = sessionActorOf(res);
+  if (!actor) throw new AppError(401, 'unauthenticated', '请先登录');
+  return actor;
+}
+
 /**
  * For the HTML side: resolves the session cookie to res.locals.actor and provides the CSRF token
  * forms must echo (the session's own token; before sign-in, a random one in a cookie of its own).

@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../../errors.js';
-import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { requireStaff, staffActorOf } from '../../http/session.js';
 import { pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
-import { ROLE_LABELS, type Actor } from './actor.js';
+import { ROLE_LABELS } from './actor.js';
 import type { Services } from '../../services.js';
 import { auditQuery, createUserBody, role } from './users.routes.js';
 
@@ -11,7 +11,7 @@ const ROLES = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, labe
 /** Staff pages for accounts, API tokens and the audit log; the same services as the API. */
 export function adminPages(services: Services) {
   const router = Router();
-  const actorOf = (res: Response) => sessionActorOf(res) as Actor;
+  const actorOf = staffActorOf;
 
   const renderUsers = async (res: Response, status: number, form: Record<string, string>, error: AppError | null) => {
     res.status(status).render('staff/users', {

@@ -1,6 +1,6 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 import { ForbiddenError } from '../../errors.js';
-import { listAuditEntries } from './audit.repository.js';
+import { insertAuditEntry, listAuditEntries, type AuditEntry } from './audit.repository.js';
 import { can, type Actor } from './actor.js';
 
 /** The filters of the API and the staff page, as they arrive. */
@@ -13,6 +13,14 @@ export interface AuditQuery {
   to?: string | undefined;
   page: number;
   page_size: number;
+}
+
+/**
+ * Writes an audit row inside the caller's transaction, so a change and its record commit or vanish
+ * together. Every feature that changes data records it through here.
+ */
+export function recordAudit(trx: Trx, entry: AuditEntry): Promise<void> {
+  return insertAuditEntry(trx, entry);
 }
 
 /** Reading the audit log; nothing here (or anywhere) can change it — the database refuses too. */

@@ -3,7 +3,7 @@ import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Db } from '../../db/database.js';
 import type { Role } from '../../db/tables.js';
 import { AppError, UnauthenticatedError } from '../../errors.js';
-import { insertAuditEntry } from './audit.repository.js';
+import { recordAudit } from './audit.service.js';
 import * as sessions from './session.repository.js';
 import * as users from './user.repository.js';
 import type { Actor } from './actor.js';
@@ -47,7 +47,7 @@ export async function mintApiToken(db: Db, userId: number, name: string, ip: str
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = await db.transaction().execute(async (trx) => {
     const id = await users.insertApiToken(trx, { user_id: userId, name, token_hash: hashSecret(token) });
-    await insertAuditEntry(trx, { userId, ip, action: 'token.create', entity: 'api_token', entityId: id, after: { name } });
+    await recordAudit(trx, { userId, ip, action: 'token.create', entity: 'api_token', entityId: id, after: { name } });
     return id;
   });
   return { id, token };
@@ -65,7 +65,7 @@ export function createAuthService({ db }: { db: Db }) {
     if (!user || !ok || user.disabled) {
       await db.transaction().execute(async (trx) => {
         if (user) await users.recordFailedLogin(trx, user.id, LOCK_AFTER_FAILURES, LOCK_SECONDS);
-        await insertAuditEntry(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } });
+        await recordAudit(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } });
       });
       throw new UnauthenticatedError('用户名或密码错误');
     }
@@ -103,7 +103,7 @@ export function createAuthService({ db }: { db: Db }) {
           user_agent: meta.userAgent?.slice(0, 300) ?? null,
           ttlSeconds: SESSION_TTL_SECONDS,
         });
-        await insertAuditEntry(trx, { userId: user.id, ip: meta.ip, action: 'session.create', entity: 'user', entityId: user.id });
+        await recordAudit(trx, { userId: user.id, ip: meta.ip, action: 'session.create', entity: 'user', entityId: user.id });
       });
       return { sessionId };
     },
@@ -118,7 +118,7 @@ export function createAuthService({ db }: { db: Db }) {
     async signOut(sessionId: string, actor: Actor | null): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await sessions.deleteSession(trx, hashSecret(sessionId));
-        if (actor) await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'session.delete', entity: 'user', entityId: actor.userId });
+        if (actor) await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'session.delete', entity: 'user', entityId: actor.userId });
       });
     },
 
@@ -136,7 +136,7 @@ export function createAuthService({ db }: { db: Db }) {
         await lockForTransaction(trx, FIRST_ADMIN_LOCK);
         if ((await users.countUsers(trx)) > 0) return false;
         const id = await users.insertUser(trx, { username, password_hash: passwordHash, role });
-        await insertAuditEntry(trx, { userId: null, ip: null, action: 'user.create', entity: 'user', entityId: id, after: { username, role } });
+        await recordAudit(trx, { userId: null, ip: null, action: 'user.create', entity: 'user', entityId: id, after: { username, role } });
         return true;
       });
       if (!created) return { created: false };

@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../../db/database.js';
 import type { Role } from '../../db/tables.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from './audit.repository.js';
+import { recordAudit } from './audit.service.js';
 import * as users from './user.repository.js';
 import { can, type Actor } from './actor.js';
 import { hashPassword, mintApiToken } from './auth.service.js';
@@ -34,7 +34,7 @@ export function createUserService({ db }: { db: Db }) {
     if (actor !== null && !can(actor, 'user:manage')) throw new ForbiddenError();
   };
   const audit = (trx: Trx, actor: Actor | null, action: string, entityId: number, after?: unknown, before?: unknown) =>
-    insertAuditEntry(trx, { userId: actor?.userId ?? null, ip: actor?.ip ?? null, action, entity: 'user', entityId, after, before });
+    recordAudit(trx, { userId: actor?.userId ?? null, ip: actor?.ip ?? null, action, entity: 'user', entityId, after, before });
 
 
   return {
@@ -110,7 +110,7 @@ export function createUserService({ db }: { db: Db }) {
     async revokeToken(actor: Actor, tokenId: number): Promise<void> {
       await db.transaction().execute(async (trx) => {
         if (!(await users.revokeApiToken(trx, actor.userId, tokenId))) throw new NotFoundError('令牌不存在或已撤销');
-        await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'token.revoke', entity: 'api_token', entityId: tokenId });
+        await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'token.revoke', entity: 'api_token', entityId: tokenId });
       });
     },
   };

@@ -1,6 +1,5 @@
 import { defineRoute } from '../../http/api-route.js';
 import { idParam, isoDate, paging, requiredText, text, z } from '../../http/validation.js';
-import type { Actor } from './actor.js';
 import type { AuditService } from './audit.service.js';
 import type { UserService } from './user.service.js';
 
@@ -39,7 +38,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       summary: '我的访问令牌（不含令牌值）',
       tag: 'auth',
       permission: 'authenticated',
-      handler: async ({ actor }) => ({ items: await users.listTokens(actor as Actor) }),
+      handler: async ({ actor }) => ({ items: await users.listTokens(actor) }),
     }),
     defineRoute({
       method: 'post',
@@ -49,7 +48,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       permission: 'authenticated',
       body: z.object({ name: requiredText('令牌名称', 100) }).strict(),
       status: 201,
-      handler: ({ actor, body }) => users.createToken(actor as Actor, body.name),
+      handler: ({ actor, body }) => users.createToken(actor, body.name),
     }),
     defineRoute({
       method: 'delete',
@@ -59,7 +58,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       permission: 'authenticated',
       params: idParams,
       handler: async ({ actor, params }) => {
-        await users.revokeToken(actor as Actor, params.id);
+        await users.revokeToken(actor, params.id);
         return { revoked: true };
       },
     }),
@@ -69,7 +68,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       summary: '用户列表',
       tag: 'users',
       permission: 'user:manage',
-      handler: async ({ actor }) => ({ items: await users.list(actor as Actor) }),
+      handler: async ({ actor }) => ({ items: await users.list(actor) }),
     }),
     defineRoute({
       method: 'post',
@@ -79,7 +78,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       permission: 'user:manage',
       body: createUserBody,
       status: 201,
-      handler: async ({ actor, body }) => ({ id: await users.create(actor as Actor, body) }),
+      handler: async ({ actor, body }) => ({ id: await users.create(actor, body) }),
     }),
     defineRoute({
       method: 'patch',
@@ -90,7 +89,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       params: idParams,
       body: updateUserBody,
       handler: async ({ actor, params, body }) => {
-        await users.update(actor as Actor, params.id, body);
+        await users.update(actor, params.id, body);
         return { updated: true };
       },
     }),
@@ -101,7 +100,7 @@ export function userRoutes(users: UserService, audit: AuditService) {
       tag: 'users',
       permission: 'audit:read',
       query: auditQuery,
-      handler: ({ actor, query }) => audit.list(actor as Actor, query),
+      handler: ({ actor, query }) => audit.list(actor, query),
     }),
   ];
 }

@@ -18,10 +18,10 @@ import {
 } from './article20-import.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
 import * as decisions from './decision.repository.js';
 import * as fees from './fee.repository.js';
-import { findOrganById, listOrgans } from '../catalog/organ.repository.js';
+import { findOrganById, listOrgans } from '../catalog/organ.service.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { translateDbError } from '../../db/db-errors.js';
@@ -160,7 +160,7 @@ export function createImportService({ db, clock }: { db: Db; clock: Clock }) {
       await spec.stage(trx, batch);
       const inserted = await spec.merge(trx, actor.userId);
       const result = { ...base, inserted, duplicates: count - inserted, errors: [] };
-      await insertAuditEntry(trx, {
+      await recordAudit(trx, {
         userId: actor.userId,
         ip: actor.ip,
         action: `${spec.entity}.import`,
@@ -261,7 +261,7 @@ export function createImportService({ db, clock }: { db: Db; clock: Clock }) {
             const message = `该机关已登记过此${DECISION_KIND_LABELS[values.kind]}决定${existing ? `（${existing.decision_number}，${existing.decided_on}）` : ''}`;
             throw new ConflictError(message, { decision_number: message });
           }
-          await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'decision.create', entity: 'decision', entityId: id, after: values });
+          await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'decision.create', entity: 'decision', entityId: id, after: values });
           return {
             id,
             kind: values.kind,
@@ -308,7 +308,7 @@ export function createImportService({ db, clock }: { db: Db; clock: Clock }) {
               : new ConflictError('该机关已登记过此票据号的收费', { receipt_number: '该机关已登记过此票据号的收费' });
           }
           const after = { ...values, amount_fen: values.amount_fen.toString() };
-          await insertAuditEntry(trx, { userId: actor.userId, ip: actor.ip, action: 'fee.create', entity: 'fee', entityId: id, after });
+          await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'fee.create', entity: 'fee', entityId: id, after });
           return {
             id,
             item: values.item,

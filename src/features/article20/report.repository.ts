@@ -3,7 +3,7 @@ import type { Db, Trx } from '../../db/database.js';
 import { ARTICLE20_KINDS, type Article20Kind } from './article20.js';
 import type { Article20DocumentCell } from './article20-form.js';
 import { yearEnd, yearStart, type IsoDate } from '../../shared/dates.js';
-import { headingColumns } from '../catalog/document.repository.js';
+import { headingColumns } from '../../db/document.sql.js';
 
 type Q = Db | Trx;
 

@@ -15,7 +15,7 @@ import { KIND_LABELS, STATUS_LABELS, documentStatusAsOf, type DocumentKind } fro
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { countDecisionsByKind, listDecisions } from './decision.repository.js';
 import { listFees, sumFees } from './fee.repository.js';
-import { findOrganById, organSubtreeIds } from '../catalog/organ.repository.js';
+import { findOrganById, organSubtreeIds } from '../catalog/organ.service.js';
 import { countArticle20Documents, listArticle20Documents, type Article20DocumentCounts } from './report.repository.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';

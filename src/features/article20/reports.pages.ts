@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { DECISION_KINDS, DECISION_KIND_LABELS, fenToWanYuan } from './article20.js';
 import { article20CellLabel, article20FormTables, type Article20Cell } from './article20-form.js';
 import { AppError } from '../../errors.js';
-import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { requireStaff, sessionActorOf, staffActorOf } from '../../http/session.js';
 import { parseOrThrow, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { ImportResult, UploadedTable } from './decision-import.service.js';
@@ -218,7 +218,7 @@ export function reportPages(services: Services, readFile: FileReader) {
       const template = which === 'decision' ? EMPTY_DECISION : EMPTY_FEE;
       const form = Object.fromEntries(Object.keys(template).map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string) : ''])) as Record<string, string>;
       try {
-        await save(actorOf(res) as Actor, form);
+        await save(staffActorOf(res), form);
         res.redirect(303, `/staff/article20?saved=${which}`);
       } catch (error) {
         if (error instanceof AppError && error.status < 500 && error.status !== 403) {
@@ -255,7 +255,7 @@ export function reportPages(services: Services, readFile: FileReader) {
     try {
       const file = await readFile(req, res);
       const dryRun = (req.body as Record<string, unknown> | undefined)?.['dry_run'] === 'true';
-      const actor = actorOf(res) as Actor;
+      const actor = staffActorOf(res);
       const result =
         target === 'decisions' ? await services.imports.importDecisions(actor, file, { dryRun }) : await services.imports.importFees(actor, file, { dryRun });
       await renderEntry(res, result.errors.length ? 400 : 200, { imported: { ...result, target } });

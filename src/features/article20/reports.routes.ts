@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import { defineRoute } from '../../http/api-route.js';
-import type { Actor } from '../accounts/actor.js';
 import type { ImportResult, ImportService, UploadedTable } from './decision-import.service.js';
 import { exportArticle20 } from './report-export.js';
 import type { ReportService } from './report.service.js';
@@ -76,7 +75,7 @@ export function reportRoutes(reports: ReportService, imports: ImportService, rea
       upload: true,
       query: importQuery,
       handler: async ({ query, actor, req, res }) =>
-        sendImportResult(res, await imports.importDecisions(actor as Actor, await readFile(req, res), { dryRun: query.dry_run })),
+        sendImportResult(res, await imports.importDecisions(actor, await readFile(req, res), { dryRun: query.dry_run })),
     }),
     defineRoute({
       method: 'post',
@@ -87,7 +86,7 @@ export function reportRoutes(reports: ReportService, imports: ImportService, rea
       upload: true,
       query: importQuery,
       handler: async ({ query, actor, req, res }) =>
-        sendImportResult(res, await imports.importFees(actor as Actor, await readFile(req, res), { dryRun: query.dry_run })),
+        sendImportResult(res, await imports.importFees(actor, await readFile(req, res), { dryRun: query.dry_run })),
     }),
     defineRoute({
       method: 'post',
@@ -97,7 +96,7 @@ export function reportRoutes(reports: ReportService, imports: ImportService, rea
       permission: 'decision:write',
       body: createDecisionBody,
       status: 201,
-      handler: ({ body, actor }) => imports.createDecision(actor as Actor, body),
+      handler: ({ body, actor }) => imports.createDecision(actor, body),
     }),
     defineRoute({
       method: 'post',
@@ -107,7 +106,7 @@ export function reportRoutes(reports: ReportService, imports: ImportService, rea
       permission: 'decision:write',
       body: createFeeBody,
       status: 201,
-      handler: ({ body, actor }) => imports.createFee(actor as Actor, body),
+      handler: ({ body, actor }) => imports.createFee(actor, body),
     }),
   ];
 }

@@ -12,8 +12,8 @@ import {
 import { minDate, yearOf } from '../../shared/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import * as documents from './document.repository.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
-import { enqueueIndexJobs } from '../search/index-job.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
+import { queueIndexing } from '../search/index-jobs.service.js';
 import { interpretationsOfDocument } from './interpretation.repository.js';
 import { findOrgansByIds } from './organ.repository.js';
 import { findTopicsByNames } from './topic.repository.js';
@@ -24,6 +24,10 @@ import { translateDbError } from '../../db/db-errors.js';
 import type { ExtractedText, ExtractionService } from '../intake/extraction.service.js';
 import { safeFileName, sniffFile, type FileKind, type TextEncoding } from '../intake/file-type.js';
 import { documentHeading } from './document-view.js';
+
+// Document lookups other features make inside their own transactions (the bulk import's duplicate
+// checks, the expiry review's row lock): through the catalog's service, never its repository.
+export { findDocumentByNumber, findDocumentByTitle, lockDocument } from './document.repository.js';
 
 export interface DocumentFields {
   kind: DocumentKind;
@@ -226,7 +230,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
     await documents.replaceDocumentTopics(trx, id, topicIds);
     await documents.replaceCoIssuers(trx, id, fields.co_organ_ids);
     if (file) await storeFile(trx, id, file.upload, 'main', file.extracted.textLayer);
-    await insertAuditEntry(trx, {
+    await recordAudit(trx, {
       userId: actor.userId,
       ip: actor.ip,
       action: 'document.create',
@@ -234,7 +238,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
       entityId: id,
       after: auditSnapshot(fields),
     });
-    await enqueueIndexJobs(trx, 'document', [id]);
+    await queueIndexing(trx, 'document', [id]);
     return id;
   }
 
@@ -349,7 +353,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
       await documents.updateDocument(trx, id, columnsOf(after, parsed, key));
       if (patch.topics) await documents.replaceDocumentTopics(trx, id, topicIds);
       if (patch.co_organ_ids) await documents.replaceCoIssuers(trx, id, after.co_organ_ids);
-      await insertAuditEntry(trx, {
+      await recordAudit(trx, {
         userId: actor.userId,
         ip: actor.ip,
         action: 'document.update',
@@ -358,7 +362,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
         before: auditSnapshot(before),
         after: auditSnapshot(after),
       });
-      await enqueueIndexJobs(trx, 'document', [id]);
+      await queueIndexing(trx, 'document', [id]);
     },
 
     async repeal(actor: Actor, id: number, input: RepealInput) {
@@ -392,7 +396,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
         userId: actor.userId,
       });
       if (input.by_document_id !== undefined) await documents.insertRelation(trx, input.by_document_id, id, 'repeals');
-      await insertAuditEntry(trx, {
+      await recordAudit(trx, {
         userId: actor.userId,
         ip: actor.ip,
         action: 'document.repeal',
@@ -400,7 +404,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
         entityId: id,
         after: input,
       });
-      await enqueueIndexJobs(trx, 'document', input.by_document_id === undefined ? [id] : [id, input.by_document_id]);
+      await queueIndexing(trx, 'document', input.by_document_id === undefined ? [id] : [id, input.by_document_id]);
     },
 
     /** Records that document `id` amends `targetId`; the amended document stays in force. */
@@ -414,7 +418,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
           throw new ValidationError('被修改的文件不存在', { target_id: '被修改的文件不存在' });
         }
         await documents.insertRelation(trx, id, targetId, 'amends');
-        await insertAuditEntry(trx, {
+        await recordAudit(trx, {
           userId: actor.userId,
           ip: actor.ip,
           action: 'document.relate',
@@ -422,7 +426,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
           entityId: id,
           after: { relation: 'amends', target_id: targetId },
         });
-        await enqueueIndexJobs(trx, 'document', [id, targetId]);
+        await queueIndexing(trx, 'document', [id, targetId]);
       });
       return this.get(actor, id);
     },
@@ -437,7 +441,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
         const stored = await storeFile(trx, id, file, role, extracted.textLayer);
         // A document registered before its original arrived gets its body from the original.
         const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.fillEmptyBody(trx, id, extracted.text));
-        await insertAuditEntry(trx, {
+        await recordAudit(trx, {
           userId: actor.userId,
           ip: actor.ip,
           action: 'document.attach',
@@ -445,7 +449,7 @@ export function createDocumentService({ db, storage, clock, extraction }: Docume
           entityId: id,
           after: { name: file.name, role, sha256: stored.sha256, size: stored.size, text_layer: extracted.textLayer, body_from_file: bodyFromFile },
         });
-        await enqueueIndexJobs(trx, 'document', [id]);
+        await queueIndexing(trx, 'document', [id]);
       });
       return this.get(actor, id);
     },

@@ -1,6 +1,5 @@
 import { defineRoute } from '../../http/api-route.js';
 import type { DocumentService } from './document.service.js';
-import type { Actor } from '../accounts/actor.js';
 import {
   asOfQuery,
   createDocumentBody,
@@ -35,7 +34,7 @@ export function documentRoutes(documents: DocumentService) {
       multipart: true,
       body: createDocumentBody,
       status: 201,
-      handler: ({ body, actor, res }) => documents.create(actor as Actor, body, uploadedFile(res)),
+      handler: ({ body, actor, res }) => documents.create(actor, body, uploadedFile(res)),
     }),
     defineRoute({
       method: 'get',
@@ -54,7 +53,7 @@ export function documentRoutes(documents: DocumentService) {
       permission: 'document:write',
       params: documentIdParams,
       body: updateDocumentBody,
-      handler: ({ params, body, actor }) => documents.update(actor as Actor, params.id, body),
+      handler: ({ params, body, actor }) => documents.update(actor, params.id, body),
     }),
     defineRoute({
       method: 'post',
@@ -64,7 +63,7 @@ export function documentRoutes(documents: DocumentService) {
       permission: 'document:write',
       params: documentIdParams,
       body: repealBody,
-      handler: ({ params, body, actor }) => documents.repeal(actor as Actor, params.id, body),
+      handler: ({ params, body, actor }) => documents.repeal(actor, params.id, body),
     }),
     defineRoute({
       method: 'post',
@@ -74,7 +73,7 @@ export function documentRoutes(documents: DocumentService) {
       permission: 'document:write',
       params: documentIdParams,
       body: relationBody,
-      handler: ({ params, body, actor }) => documents.addAmendment(actor as Actor, params.id, body.target_id),
+      handler: ({ params, body, actor }) => documents.addAmendment(actor, params.id, body.target_id),
     }),
     defineRoute({
       method: 'get',

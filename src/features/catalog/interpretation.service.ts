@@ -2,9 +2,9 @@ import type { Db, Trx } from '../../db/database.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { documentStatusAsOf } from '../../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
 import { findDocumentSummaries } from './document.repository.js';
-import { enqueueIndexJobs } from '../search/index-job.repository.js';
+import { queueIndexing } from '../search/index-jobs.service.js';
 import * as interpretations from './interpretation.repository.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
@@ -50,7 +50,7 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
         afterIds = await checkDocuments(trx, relink(beforeIds));
         await interpretations.replaceInterpretationLinks(trx, id, afterIds);
       }
-      await insertAuditEntry(trx, {
+      await recordAudit(trx, {
         userId: actor.userId,
         ip: actor.ip,
         action: 'interpretation.update',
@@ -59,8 +59,8 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
         before: { title: before.title, published_on: before.published_on, document_ids: beforeIds },
         after: { ...fields, document_ids: afterIds, body: undefined },
       });
-      await enqueueIndexJobs(trx, 'interpretation', [id]);
-      await enqueueIndexJobs(trx, 'document', [...new Set([...beforeIds, ...afterIds])]);
+      await queueIndexing(trx, 'interpretation', [id]);
+      await queueIndexing(trx, 'document', [...new Set([...beforeIds, ...afterIds])]);
     });
     return service.get(actor, id);
   }
@@ -77,7 +77,7 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
           created_by: actor.userId,
         });
         await interpretations.replaceInterpretationLinks(trx, id, documentIds);
-        await insertAuditEntry(trx, {
+        await recordAudit(trx, {
           userId: actor.userId,
           ip: actor.ip,
           action: 'interpretation.create',
@@ -85,9 +85,9 @@ export function createInterpretationService({ db, clock }: { db: Db; clock: Cloc
           entityId: id,
           after: { title: input.title, published_on: input.published_on, document_ids: documentIds, body_length: input.body.length },
         });
-        await enqueueIndexJobs(trx, 'interpretation', [id]);
+        await queueIndexing(trx, 'interpretation', [id]);
         // Documents show the titles of their interpretations in the index.
-        await enqueueIndexJobs(trx, 'document', documentIds);
+        await queueIndexing(trx, 'document', documentIds);
         return id;
       });
       return this.get(actor, id);

@@ -1,6 +1,5 @@
 import { defineRoute } from '../../http/api-route.js';
 import { id, idParam, isoDate, paging, requiredText, text, z } from '../../http/validation.js';
-import type { Actor } from '../accounts/actor.js';
 import type { InterpretationService } from './interpretation.service.js';
 
 const fields = {
@@ -39,7 +38,7 @@ export function interpretationRoutes(interpretations: InterpretationService) {
       permission: 'interpretation:write',
       body: createInterpretationBody,
       status: 201,
-      handler: ({ body, actor }) => interpretations.create(actor as Actor, body),
+      handler: ({ body, actor }) => interpretations.create(actor, body),
     }),
     defineRoute({
       method: 'get',
@@ -57,7 +56,7 @@ export function interpretationRoutes(interpretations: InterpretationService) {
       permission: 'interpretation:write',
       params,
       body: updateInterpretationBody,
-      handler: ({ params, body, actor }) => interpretations.update(actor as Actor, params.id, body),
+      handler: ({ params, body, actor }) => interpretations.update(actor, params.id, body),
     }),
   ];
 }

@@ -1,11 +1,15 @@
 import type { Db } from '../../db/database.js';
 import { parseDocNumber } from '../../shared/doc-number.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
 import { findOrganById, insertOrgan, listOrgans } from './organ.repository.js';
 import type { OrganRow } from '../../db/tables.js';
 import { can, type Actor } from '../accounts/actor.js';
 import { translateDbError } from '../../db/db-errors.js';
+
+// The organ reads (and the bare insert a bulk import makes in its own audited transaction) that other
+// features use: they come through the catalog's service, never its repository.
+export { findOrganById, findOrganByName, findOrgansByIds, insertOrgan, listOrgans, organSubtreeIds } from './organ.repository.js';
 
 export interface NewOrganInput {
   name: string;
@@ -49,7 +53,7 @@ export function createOrganService({ db }: { db: Db }) {
             parent_id: input.parent_id ?? null,
             doc_prefixes: prefixes,
           });
-          await insertAuditEntry(trx, {
+          await recordAudit(trx, {
             userId: actor.userId,
             ip: actor.ip,
             action: 'organ.create',

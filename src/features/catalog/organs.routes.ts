@@ -1,6 +1,5 @@
 import { defineRoute } from '../../http/api-route.js';
 import { id, pageOf, paging, requiredText, text, z } from '../../http/validation.js';
-import type { Actor } from '../accounts/actor.js';
 import type { OrganService } from './organ.service.js';
 
 const createOrganBody = z
@@ -31,7 +30,7 @@ export function organRoutes(organs: OrganService) {
       permission: 'organ:write',
       body: createOrganBody,
       status: 201,
-      handler: ({ body, actor }) => organs.create(actor as Actor, body),
+      handler: ({ body, actor }) => organs.create(actor, body),
     }),
   ];
 }

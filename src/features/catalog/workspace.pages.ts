@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
 import { AppError } from '../../errors.js';
-import { requireStaff, sessionActorOf } from '../../http/session.js';
+import { requireStaff, staffActorOf } from '../../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { UploadedFile } from './document.service.js';
@@ -51,7 +51,7 @@ const FIELD_LABELS: Record<string, string> = {
  */
 export function workspacePages(services: Services, readUpload: (req: Request, res: Response) => Promise<unknown>) {
   const router = Router();
-  const actorOf = (res: Response) => sessionActorOf(res) as Actor;
+  const actorOf = staffActorOf;
   const staffOnly = requireStaff('document:write');
 
   async function formOptions() {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.js';
 import type { ExpiryDecision } from './compliance.js';
 import type { IsoDate } from '../../shared/dates.js';
-import { documentsWithRepeal, headingColumns } from '../catalog/document.repository.js';
+import { documentsWithRepeal, headingColumns } from '../../db/document.sql.js';
 
 type Q = Db | Trx;
 

@@ -72,7 +72,7 @@ export function complianceRoutes(services: ComplianceServices) {
       params: documentIdParams,
       body: expiryReviewBody,
       status: 201,
-      handler: ({ params, body, actor }) => services.expiryReviews.record(actor as Actor, params.id, body),
+      handler: ({ params, body, actor }) => services.expiryReviews.record(actor, params.id, body),
     }),
     defineRoute({
       method: 'get',

@@ -10,7 +10,7 @@ import {
 import { daysBetween, type IsoDate } from '../../shared/dates.js';
 import { STATUS_LABELS, documentStatusAsOf } from '../../shared/document-status.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
 import {
   expiryReviewsOfDocument,
   findExpiryReview,
@@ -19,7 +19,8 @@ import {
   listExpiringDocuments,
   type ExpiryReviewRecord,
 } from './compliance.repository.js';
-import { findDocumentSummary, lockDocument } from '../catalog/document.repository.js';
+import { findDocumentSummary } from '../../db/document.sql.js';
+import { lockDocument } from '../catalog/document.service.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { translateDbError } from '../../db/db-errors.js';
@@ -128,7 +129,7 @@ export function createExpiryReviewService({ db, clock, documents }: { db: Db; cl
             newExpiresOn,
             userId: actor.userId,
           });
-          await insertAuditEntry(trx, {
+          await recordAudit(trx, {
             userId: actor.userId,
             ip: actor.ip,
             action: 'document.expiry_review',

@@ -4,17 +4,17 @@ import type { Db, Trx } from '../../db/database.js';
 import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from './catalog-row.js';
 import { docNumberKey, parseDocNumber } from '../../shared/doc-number.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
-import { insertAuditEntry } from '../accounts/audit.repository.js';
+import { recordAudit } from '../accounts/audit.service.js';
 import {
   findImportedKeys,
   insertImportSource,
 } from './catalog-import.repository.js';
-import { findOrganByName, insertOrgan } from '../catalog/organ.repository.js';
+import { findOrganByName, insertOrgan } from '../catalog/organ.service.js';
 import { withSavepoint } from '../../db/transaction.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from '../catalog/document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
-import { findDocumentByNumber, findDocumentByTitle } from '../catalog/document.repository.js';
+import { findDocumentByNumber, findDocumentByTitle } from '../catalog/document.service.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
 const CORPUS_SOURCE = 'corpus';
@@ -209,7 +209,7 @@ export function createCatalogImportService({ db, documents }: CatalogImportDeps)
             async function createOrgan(t: Trx, name: string) {
               if (!can(actor, 'organ:write')) throw new ForbiddenError(`机关“${name}”不存在，当前账号无权新建机关`);
               const row = await insertOrgan(t, { name, short_name: null, parent_id: null, doc_prefixes: [] });
-              await insertAuditEntry(t, {
+              await recordAudit(t, {
                 userId: actor.userId,
                 ip: actor.ip,
                 action: 'organ.create',

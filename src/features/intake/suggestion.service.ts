@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js';
 import { suggestMetadata } from './metadata-suggestions.js';
 import { ForbiddenError } from '../../errors.js';
-import { listOrgans } from '../catalog/organ.repository.js';
-import { listTopics } from '../catalog/topic.repository.js';
+import { listOrgans } from '../catalog/organ.service.js';
+import { listTopics } from '../catalog/topic.service.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { UploadedFile } from '../catalog/document.service.js';
 import type { ExtractionService } from './extraction.service.js';

@@ -1,7 +1,6 @@
 import type { Response } from 'express';
 import { defineRoute } from '../../http/api-route.js';
 import { ValidationError } from '../../errors.js';
-import type { Actor } from '../accounts/actor.js';
 import type { DocumentService, UploadedFile } from '../catalog/document.service.js';
 import type { SuggestionService } from './suggestion.service.js';
 import { documentIdParams } from '../catalog/documents.schemas.js';
@@ -23,7 +22,7 @@ export function uploadRoutes(documents: DocumentService, suggestions: Suggestion
       permission: 'document:write',
       multipart: true,
       body: suggestBody,
-      handler: ({ actor, res }) => suggestions.suggest(actor as Actor, requiredFile(res)),
+      handler: ({ actor, res }) => suggestions.suggest(actor, requiredFile(res)),
     }),
     defineRoute({
       method: 'post',
@@ -35,7 +34,7 @@ export function uploadRoutes(documents: DocumentService, suggestions: Suggestion
       params: documentIdParams,
       body: attachFileBody,
       status: 201,
-      handler: ({ params, body, actor, res }) => documents.attachFile(actor as Actor, params.id, requiredFile(res), body.role),
+      handler: ({ params, body, actor, res }) => documents.attachFile(actor, params.id, requiredFile(res), body.role),
     }),
   ];
 }

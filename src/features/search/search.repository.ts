@@ -2,7 +2,7 @@ import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kys
 import type { Db, Trx } from '../../db/database.js';
 import type { DocumentKind, DocumentStatus } from '../../shared/document-status.js';
 import type { IsoDate } from '../../shared/dates.js';
-import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from '../catalog/document.repository.js';
+import { coIssuersOfDocuments, findDocumentSummaries, topicsOfDocuments } from '../../db/document.sql.js';
 import { statusPredicate } from '../../db/status.sql.js';
 import { groupBy } from '../../shared/group-by.js';
 

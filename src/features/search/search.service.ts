@@ -23,8 +23,8 @@ import {
   topicsWithCounts,
   type BasicSearchFilter,
 } from './search.repository.js';
-import { findDocumentSummaries } from '../catalog/document.repository.js';
-import { findOrgansByIds, listOrgans } from '../catalog/organ.repository.js';
+import { findDocumentSummaries } from '../../db/document.sql.js';
+import { findOrgansByIds, listOrgans } from '../catalog/organ.service.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { HEAD_CHARS, countStaleDocuments, dateToInt, isWholeText, type RecordKind, type SearchIndexes } from './search-index.js';
