@@ -21,6 +21,7 @@ import { feedRoutes } from './features/catalog/feeds.pages.js';
 import { pageRoutes } from './features/catalog/public.pages.js';
 import { reportPages } from './features/article20/reports.pages.js';
 import { reportRoutes } from './features/article20/reports.routes.js';
+import { searchPages } from './features/search/search.pages.js';
 import { searchRoutes } from './features/search/search.routes.js';
 import { staffRoutes } from './features/accounts/staff.pages.js';
 import { topicRoutes } from './features/catalog/topics.routes.js';
@@ -81,7 +82,7 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),
     ...reportRoutes(services.reports, services.imports, readImportFile),
-    ...complianceRoutes(services),
+    ...complianceRoutes(services.compliance, services.expiryReviews),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
   // Tests walk every declared route (the authorization matrix), so they cover routes added later too.
@@ -100,12 +101,25 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.post('/staff/login', signInLimit);
   app.use(verifyCsrf);
   app.use(staffRoutes(services));
-  app.use(compliancePages(services));
+  app.use(compliancePages(services.compliance, services.expiryReviews, services.organs));
   app.use(adminPages(services));
-  app.use(workspacePages(services, readUpload));
-  app.use(reportPages(services, readImportFile));
-  app.use(feedRoutes(services, config));
-  app.use(pageRoutes(services));
+  app.use(
+    workspacePages(
+      {
+        documents: services.documents,
+        interpretations: services.interpretations,
+        organs: services.organs,
+        topics: services.topics,
+        suggestions: services.suggestions,
+        clock: services.clock,
+      },
+      readUpload,
+    ),
+  );
+  app.use(reportPages(services.reports, services.imports, services.organs, readImportFile));
+  app.use(feedRoutes({ clock: services.clock, documents: services.documents, browse: services.browse }, config));
+  app.use(searchPages(services.search));
+  app.use(pageRoutes({ clock: services.clock, documents: services.documents, interpretations: services.interpretations, browse: services.browse }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

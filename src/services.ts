@@ -3,6 +3,7 @@ import { sharedExtractor, type Extractor } from './platform/extractor.js';
 import type { Storage } from './platform/storage.js';
 import { createAuditService } from './features/accounts/audit.service.js';
 import { createAuthService } from './features/accounts/auth.service.js';
+import { createBrowseService } from './features/catalog/browse.service.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './features/catalog/document.service.js';
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps) {
     suggestions: createSuggestionService({ ...deps, extraction }),
     interpretations: createInterpretationService(deps),
     search: createSearchService(deps),
+    browse: createBrowseService(deps),
     reports: createReportService(deps),
     imports: createImportService(deps),
     health: createHealthService(deps),

@@ -78,61 +78,75 @@ const toJson = (schema: z.ZodType, io: 'input' | 'output') => {
   return rest;
 };
 
+/** The path and query parameters, each property of their schemas one parameter. */
+function parametersOf(route: ApiRoute): unknown[] {
+  const parameters: unknown[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    if (!schema) continue;
+    const json = toJson(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      parameters.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
+    }
+  }
+  return parameters;
+}
+
+/** A JSON body (also accepted as multipart metadata beside a file), else a bare file upload. */
+function requestBodyOf(route: ApiRoute): unknown {
+  const body = route.body ? toJson(route.body, 'input') : undefined;
+  if (body) {
+    return {
+      required: true,
+      content: route.multipart
+        ? {
+            'application/json': { schema: body },
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                properties: { file: { type: 'string', format: 'binary' }, metadata: { type: 'string', contentMediaType: 'application/json', contentSchema: body } },
+              },
+            },
+          }
+        : { 'application/json': { schema: body } },
+    };
+  }
+  if (route.upload) {
+    return {
+      required: true,
+      content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
+    };
+  }
+  return undefined;
+}
+
+/** One route's operation object. */
+function operationOf(route: ApiRoute) {
+  const parameters = parametersOf(route);
+  const requestBody = requestBodyOf(route);
+  return {
+    summary: route.summary,
+    tags: [route.tag],
+    ...(route.permission ? { security: [{ bearer: [] }] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses: {
+      [String(route.status ?? 200)]: {
+        description: 'OK',
+        ...(route.response ? { content: { 'application/json': { schema: toJson(route.response, 'output') } } } : {}),
+      },
+      '400': { description: '请求有误', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      ...(route.permission ? { '401': { description: '未登录' }, '403': { description: '无权限' } } : {}),
+    },
+  };
+}
+
 /** OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, what zod emits). */
 export function buildOpenApi(routes: ApiRoute[], info: { title: string; version: string }, prefix: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = prefix + route.path.replace(/:([A-Za-z_]+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
-      if (!schema) continue;
-      const json = toJson(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, property] of Object.entries(json.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
-      }
-    }
-    const body = route.body ? toJson(route.body, 'input') : undefined;
     paths[path] ??= {};
-    paths[path][route.method] = {
-      summary: route.summary,
-      tags: [route.tag],
-      ...(route.permission ? { security: [{ bearer: [] }] } : {}),
-      ...(parameters.length ? { parameters } : {}),
-      ...(route.upload
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
-            },
-          }
-        : {}),
-      ...(body
-        ? {
-            requestBody: {
-              required: true,
-              content: route.multipart
-                ? {
-                    'application/json': { schema: body },
-                    'multipart/form-data': {
-                      schema: {
-                        type: 'object',
-                        properties: { file: { type: 'string', format: 'binary' }, metadata: { type: 'string', contentMediaType: 'application/json', contentSchema: body } },
-                      },
-                    },
-                  }
-                : { 'application/json': { schema: body } },
-            },
-          }
-        : {}),
-      responses: {
-        [String(route.status ?? 200)]: {
-          description: 'OK',
-          ...(route.response ? { content: { 'application/json': { schema: toJson(route.response, 'output') } } } : {}),
-        },
-        '400': { description: '请求有误', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-        ...(route.permission ? { '401': { description: '未登录' }, '403': { description: '无权限' } } : {}),
-      },
-    };
+    paths[path][route.method] = operationOf(route);
   }
   return {
     openapi: '3.1.0',

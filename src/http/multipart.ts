@@ -31,6 +31,9 @@ function createUploadReceiver(maxUploadBytes: number) {
  * Reads a multipart request that carries only a `file` (an import: the file is the whole input) and
  * returns its name and bytes; the caller judges the bytes.
  */
+/** Reads the one uploaded `file` of an import request (CSV/XLSX), within the upload limit. */
+export type FileReader = ReturnType<typeof createFileReader>;
+
 export function createFileReader(maxUploadBytes: number) {
   const receive = createUploadReceiver(maxUploadBytes);
   return async (req: Request, res: Response): Promise<{ name: string; bytes: Buffer }> => {

@@ -115,152 +115,173 @@ function workerFile(): string {
   return out;
 }
 
+/** The state of one pool, shared by the functions below. */
+interface Pool {
+  settings: Required<ExtractorOptions>;
+  workers: Set<Worker>;
+  queue: Job[];
+  /** The worker script, found (or built) when the first child is spawned. */
+  file: string | undefined;
+  nextId: number;
+  closed: boolean;
+}
+
 export function createExtractorPool(options: ExtractorOptions = {}): Extractor {
-  const { workers: size, timeoutMs, memoryMb, maxJobsPerWorker } = { ...EXTRACTOR_DEFAULTS, ...options };
-  let file: string | undefined;
-  const workers = new Set<Worker>();
-  const queue: Job[] = [];
-  let nextId = 1;
-  let closed = false;
-
-  function spawnWorker(): Worker {
-    // The shell applies the limit and then execs node in its place, keeping the IPC descriptor.
-    file ??= workerFile();
-    const child = fork(file, [], {
-      execPath: '/bin/sh',
-      execArgv: [
-        '-c',
-        `ulimit -d ${memoryMb * 1024} && exec "$0" "$@"`,
-        process.execPath,
-        `--max-old-space-size=${Math.max(64, Math.floor(memoryMb * 0.6))}`,
-      ],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    const worker: Worker = { child, ready: false, job: null, timer: null, done: 0, stderr: '' };
-    workers.add(worker);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      worker.stderr = (worker.stderr + chunk).slice(-2000);
-    });
-    child.on('message', (reply: WorkerReply) => onReply(worker, reply));
-    child.on('error', (error) => stopped(worker, `spawn failed: ${error.message}`));
-    child.on('exit', (code, signal) => stopped(worker, `exit ${code ?? signal}: ${worker.stderr.slice(-300)}`));
-    // A child that never reports ready would strand the queue.
-    worker.timer = setTimeout(() => {
-      stopped(worker, 'did not start in time');
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    idle(worker);
-    return worker;
-  }
-
-  /** An idle pool must not keep a script's process alive; a busy one must. */
-  function idle(worker: Worker) {
-    worker.child.unref();
-    (worker.child.channel as { unref?: () => void } | undefined)?.unref?.();
-  }
-  function busy(worker: Worker) {
-    worker.child.ref();
-    (worker.child.channel as { ref?: () => void } | undefined)?.ref?.();
-  }
-
-  function clearTimer(worker: Worker) {
-    if (worker.timer) clearTimeout(worker.timer);
-    worker.timer = null;
-  }
-
-  function onReply(worker: Worker, reply: WorkerReply) {
-    if ('ready' in reply) {
-      clearTimer(worker);
-      worker.ready = true;
-      return void dispatch();
-    }
-    const job = worker.job;
-    if (!job || job.id !== reply.id) return;
-    clearTimer(worker);
-    worker.job = null;
-    worker.done++;
-    idle(worker);
-    if (reply.ok) job.resolve({ pages: reply.pages, failedPages: reply.failedPages });
-    else job.reject(new ExtractorError(reply.reason, reply.detail));
-    // A child that ran into its memory limit may hold on to fragments of it; start afresh.
-    if (worker.done >= maxJobsPerWorker || (!reply.ok && reply.reason === 'memory')) retire(worker);
-    dispatch();
-  }
-
-  function retire(worker: Worker) {
-    workers.delete(worker);
-    clearTimer(worker);
-    worker.child.kill('SIGKILL');
-  }
-
-  /** A child died or was killed: its job fails, and a replacement is spawned on demand. */
-  function stopped(worker: Worker, detail: string) {
-    if (!workers.delete(worker)) return;
-    clearTimer(worker);
-    const job = worker.job;
-    worker.job = null;
-    if (job) {
-      const oom = /out of memory|allocation failed/i.test(worker.stderr);
-      job.reject(new ExtractorError(oom ? 'memory' : 'crashed', detail));
-    } else if (!worker.ready) {
-      // Dying before it could take work means it cannot start at all (no node, no tsx): respawning
-      // would loop, so the waiting jobs fail instead.
-      for (const waiting of queue.splice(0)) waiting.reject(new ExtractorError('crashed', `worker could not start: ${detail}`));
-    }
-    dispatch();
-  }
-
-  function dispatch() {
-    if (closed) return;
-    for (const worker of workers) {
-      if (!queue.length) break;
-      if (!worker.ready || worker.job) continue;
-      const job = queue.shift()!;
-      worker.job = job;
-      busy(worker);
-      worker.timer = setTimeout(() => {
-        worker.job = null;
-        job.reject(new ExtractorError('timeout', `no answer within ${timeoutMs} ms`));
-        stopped(worker, 'timed out');
-        worker.child.kill('SIGKILL');
-      }, timeoutMs);
-      const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes };
-      worker.child.send(request);
-    }
-    // Children are spawned only for waiting work; the ones still starting count as capacity.
-    const starting = [...workers].filter((w) => !w.ready).length;
-    const wanted = Math.min(size - workers.size, queue.length - starting);
-    for (let i = 0; i < wanted; i++) spawnWorker();
-  }
-
+  const pool: Pool = {
+    settings: { ...EXTRACTOR_DEFAULTS, ...options },
+    workers: new Set(),
+    queue: [],
+    file: undefined,
+    nextId: 1,
+    closed: false,
+  };
   return {
     extract(kind, bytes) {
-      if (closed) return Promise.reject(new ExtractorError('crashed', 'extractor closed'));
+      if (pool.closed) return Promise.reject(new ExtractorError('crashed', 'extractor closed'));
       return new Promise<RawExtraction>((resolve, reject) => {
-        queue.push({ id: nextId++, kind, bytes, resolve, reject });
-        dispatch();
+        pool.queue.push({ id: pool.nextId++, kind, bytes, resolve, reject });
+        dispatch(pool);
       });
     },
     stats() {
-      return { workers: workers.size, busy: [...workers].filter((w) => w.job).length, queued: queue.length };
+      return { workers: pool.workers.size, busy: [...pool.workers].filter((w) => w.job).length, queued: pool.queue.length };
     },
-    async close() {
-      closed = true;
-      for (const job of queue.splice(0)) job.reject(new ExtractorError('crashed', 'extractor closed'));
-      const exits = [...workers].map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
-            worker.child.once('exit', () => resolve());
-            busy(worker);
-            worker.child.kill('SIGKILL');
-          }),
-      );
-      await Promise.all(exits);
-    },
+    close: () => closePool(pool),
   };
+}
+
+function spawnWorker(pool: Pool): Worker {
+  const { memoryMb, timeoutMs } = pool.settings;
+  // The shell applies the limit and then execs node in its place, keeping the IPC descriptor.
+  pool.file ??= workerFile();
+  const child = fork(pool.file, [], {
+    execPath: '/bin/sh',
+    execArgv: [
+      '-c',
+      `ulimit -d ${memoryMb * 1024} && exec "$0" "$@"`,
+      process.execPath,
+      `--max-old-space-size=${Math.max(64, Math.floor(memoryMb * 0.6))}`,
+    ],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const worker: Worker = { child, ready: false, job: null, timer: null, done: 0, stderr: '' };
+  pool.workers.add(worker);
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    worker.stderr = (worker.stderr + chunk).slice(-2000);
+  });
+  child.on('message', (reply: WorkerReply) => onReply(pool, worker, reply));
+  child.on('error', (error) => stopped(pool, worker, `spawn failed: ${error.message}`));
+  child.on('exit', (code, signal) => stopped(pool, worker, `exit ${code ?? signal}: ${worker.stderr.slice(-300)}`));
+  // A child that never reports ready would strand the queue.
+  worker.timer = setTimeout(() => {
+    stopped(pool, worker, 'did not start in time');
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  idle(worker);
+  return worker;
+}
+
+/** An idle pool must not keep a script's process alive; a busy one must. */
+function idle(worker: Worker) {
+  worker.child.unref();
+  (worker.child.channel as { unref?: () => void } | undefined)?.unref?.();
+}
+function busy(worker: Worker) {
+  worker.child.ref();
+  (worker.child.channel as { ref?: () => void } | undefined)?.ref?.();
+}
+
+function clearTimer(worker: Worker) {
+  if (worker.timer) clearTimeout(worker.timer);
+  worker.timer = null;
+}
+
+function onReply(pool: Pool, worker: Worker, reply: WorkerReply) {
+  if ('ready' in reply) {
+    clearTimer(worker);
+    worker.ready = true;
+    return void dispatch(pool);
+  }
+  const job = worker.job;
+  if (!job || job.id !== reply.id) return;
+  clearTimer(worker);
+  worker.job = null;
+  worker.done++;
+  idle(worker);
+  if (reply.ok) job.resolve({ pages: reply.pages, failedPages: reply.failedPages });
+  else job.reject(new ExtractorError(reply.reason, reply.detail));
+  // A child that ran into its memory limit may hold on to fragments of it; start afresh.
+  if (worker.done >= pool.settings.maxJobsPerWorker || (!reply.ok && reply.reason === 'memory')) retire(pool, worker);
+  dispatch(pool);
+}
+
+function retire(pool: Pool, worker: Worker) {
+  pool.workers.delete(worker);
+  clearTimer(worker);
+  worker.child.kill('SIGKILL');
+}
+
+/** A child died or was killed: its job fails, and a replacement is spawned on demand. */
+function stopped(pool: Pool, worker: Worker, detail: string) {
+  if (!pool.workers.delete(worker)) return;
+  clearTimer(worker);
+  const job = worker.job;
+  worker.job = null;
+  if (job) {
+    const oom = /out of memory|allocation failed/i.test(worker.stderr);
+    job.reject(new ExtractorError(oom ? 'memory' : 'crashed', detail));
+  } else if (!worker.ready) {
+    // Dying before it could take work means it cannot start at all (no node, no tsx): respawning
+    // would loop, so the waiting jobs fail instead.
+    for (const waiting of pool.queue.splice(0)) waiting.reject(new ExtractorError('crashed', `worker could not start: ${detail}`));
+  }
+  dispatch(pool);
+}
+
+function dispatch(pool: Pool) {
+  if (pool.closed) return;
+  const { workers, queue } = pool;
+  for (const worker of workers) {
+    if (!queue.length) break;
+    if (!worker.ready || worker.job) continue;
+    startJob(pool, worker, queue.shift()!);
+  }
+  // Children are spawned only for waiting work; the ones still starting count as capacity.
+  const starting = [...workers].filter((w) => !w.ready).length;
+  const wanted = Math.min(pool.settings.workers - workers.size, queue.length - starting);
+  for (let i = 0; i < wanted; i++) spawnWorker(pool);
+}
+
+/** Hands a job to a ready child, which is killed if it does not answer in time. */
+function startJob(pool: Pool, worker: Worker, job: Job) {
+  const { timeoutMs } = pool.settings;
+  worker.job = job;
+  busy(worker);
+  worker.timer = setTimeout(() => {
+    worker.job = null;
+    job.reject(new ExtractorError('timeout', `no answer within ${timeoutMs} ms`));
+    stopped(pool, worker, 'timed out');
+    worker.child.kill('SIGKILL');
+  }, timeoutMs);
+  const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes };
+  worker.child.send(request);
+}
+
+async function closePool(pool: Pool) {
+  pool.closed = true;
+  for (const job of pool.queue.splice(0)) job.reject(new ExtractorError('crashed', 'extractor closed'));
+  const exits = [...pool.workers].map(
+    (worker) =>
+      new Promise<void>((resolve) => {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
+        worker.child.once('exit', () => resolve());
+        busy(worker);
+        worker.child.kill('SIGKILL');
+      }),
+  );
+  await Promise.all(exits);
 }
 
 let shared: Extractor | undefined;

@@ -3,8 +3,10 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import type { CellValue } from '../features/article20/article20-import.js';
 import { AppError, ValidationError } from '../errors.js';
+
+/** A spreadsheet cell as read: text, a number (XLSX), or empty. */
+export type CellValue = string | number | null;
 
 /** One row of an uploaded table, numbered as the spreadsheet shows it (the header is row 1). */
 export interface TableRow {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentStatusAsOf } from '../../src/shared/document-status.js';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import { createSearchService, type SearchParams } from '../../src/features/search/search.service.js';
+import { createSearchService } from '../../src/features/search/search.service.js';
+import type { SearchParams } from '../../src/features/search/search-result.js';
 import { NO_END, TEXT_PART_CHARS, TEXT_PARTS, countStaleDocuments, waitForTasks, type SearchRecord } from '../../src/features/search/search-index.js';
 import { MAX_STALE } from '../../src/features/search/search-query.js';
 import { SNIPPET_CHARS, SNIPPET_LEAD } from '../../src/features/search/search-text.js';

@@ -11,8 +11,8 @@ import {
   parseDecisionRow,
   parseFeeRow,
   parseImportDate,
-  type CellValue,
 } from '../../src/features/article20/article20-import.js';
+import type { CellValue } from '../../src/platform/table-reader.js';
 
 const TODAY = '2024-03-15';
 

@@ -6,9 +6,7 @@
 import { DECISION_KINDS, DECISION_KIND_LABELS, yuanToFen, type DecisionKind } from './article20.js';
 import { addDays, isValidIsoDate, type IsoDate } from '../../shared/dates.js';
 import { docNumberKey, foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
-
-/** A cell as read: text, a number (XLSX), or empty. */
-export type CellValue = string | number | null;
+import type { CellValue } from '../../platform/table-reader.js';
 
 export interface ColumnSpec {
   /** English header, then the Chinese header of DESIGN.md, then accepted variants. */
@@ -212,12 +210,10 @@ function collect<T>(parsers: { [K in keyof T]: () => T[K] }): RowResult<T> {
 const at = <K extends string>(cells: readonly CellValue[], columns: ColumnMap<K>, field: K): CellValue =>
   columns[field] === undefined ? null : (cells[columns[field]] ?? null);
 
-export function parseDecisionRow(
-  cells: readonly CellValue[],
-  columns: ColumnMap<keyof typeof DECISION_COLUMNS>,
-  today: IsoDate,
-  date1904 = false,
-): RowResult<ParsedDecision> {
+/** A data row's cells, found by the header's column map, to a typed record. */
+export type RowParser<K extends string, T> = (cells: readonly CellValue[], columns: ColumnMap<K>, today: IsoDate, date1904?: boolean) => RowResult<T>;
+
+export const parseDecisionRow: RowParser<keyof typeof DECISION_COLUMNS, ParsedDecision> = (cells, columns, today, date1904 = false) => {
   const result = collect<Omit<ParsedDecision, 'decision_number_key'>>({
     kind: () => parseDecisionKind(at(cells, columns, 'kind')),
     decision_number: () => boundedText(at(cells, columns, 'decision_number'), '决定书文号', 200),
@@ -226,15 +222,10 @@ export function parseDecisionRow(
   });
   if (!result.ok) return result;
   return { ok: true, value: { ...result.value, decision_number_key: decisionNumberKey(result.value.decision_number) } };
-}
+};
 
-export function parseFeeRow(
-  cells: readonly CellValue[],
-  columns: ColumnMap<keyof typeof FEE_COLUMNS>,
-  today: IsoDate,
-  date1904 = false,
-): RowResult<ParsedFee> {
-  return collect<ParsedFee>({
+export const parseFeeRow: RowParser<keyof typeof FEE_COLUMNS, ParsedFee> = (cells, columns, today, date1904 = false) =>
+  collect<ParsedFee>({
     organ: () => boundedText(at(cells, columns, 'organ'), '实施机关', 100),
     item: () => boundedText(at(cells, columns, 'item'), '收费项目', 200),
     amount_fen: () => yuanToFen(amountCellText(at(cells, columns, 'amount_yuan'))),
@@ -245,4 +236,3 @@ export function parseFeeRow(
       return text === '' ? null : text;
     },
   });
-}

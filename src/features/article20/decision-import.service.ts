@@ -1,31 +1,36 @@
 import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
-import { DECISION_KIND_LABELS, fenToYuan, yuanToFen, type DecisionKind } from './article20.js';
+import { DECISION_KIND_LABELS, fenToYuan } from './article20.js';
 import {
   DECISION_COLUMNS,
   FEE_COLUMNS,
-  decisionNumberKey,
   isBlankRow,
   mapColumns,
   normalizeName,
   parseDecisionRow,
   parseFeeRow,
-  parseImportDate,
-  type CellValue,
   type ColumnMap,
   type ColumnSpec,
-  type RowResult,
+  type ParsedDecision,
+  type ParsedFee,
+  type RowParser,
 } from './article20-import.js';
 import type { IsoDate } from '../../shared/dates.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
 import { recordAudit } from '../accounts/audit.service.js';
 import * as decisions from './decision.repository.js';
 import * as fees from './fee.repository.js';
-import { findOrganById, listOrgans } from '../catalog/organ.service.js';
-import { can, type Actor } from '../accounts/actor.js';
-import type { Clock } from '../../platform/clock.js';
+import { listOrgans } from '../catalog/organ.service.js';
+import type { Actor } from '../accounts/actor.js';
 import { translateDbError } from '../../db/db-errors.js';
-import { readTable, type TableFormat } from '../../platform/table-reader.js';
+import { readTable, type TableFormat, type TableRow, type TextEncoding } from '../../platform/table-reader.js';
+import {
+  assertCanRecord,
+  createDecision,
+  createFee,
+  type Article20Deps,
+  type NewDecisionInput,
+  type NewFeeInput,
+} from './article20-entry.service.js';
 
 export interface UploadedTable {
   name: string;
@@ -50,9 +55,201 @@ export interface ImportResult<P> {
   preview?: P[];
 }
 
+/** An import of one ledger file (decisions or fees). */
+export type TableImport = (actor: Actor, file: UploadedTable, options: { dryRun: boolean }) => Promise<ImportResult<unknown>>;
+
 /** Rows staged per statement: large enough to amortize the round trip, small enough to stay flat in memory. */
 const BATCH = 5_000;
 const PREVIEW = 20;
+
+interface ImportSpec<K extends string, P extends { organ: string }, V> {
+  entity: 'decision' | 'fee';
+  columns: Record<K, ColumnSpec>;
+  parse: RowParser<K, P>;
+  values: (parsed: P, organId: number) => V;
+  preview: (values: V, parsed: P) => unknown;
+  createStaging: (trx: Trx) => Promise<void>;
+  stage: (trx: Trx, rows: (V & { row: number })[]) => Promise<void>;
+  merge: (trx: Trx, userId: number | null) => Promise<number>;
+}
+
+const DECISION_IMPORT: ImportSpec<keyof typeof DECISION_COLUMNS, ParsedDecision, decisions.DecisionValues> = {
+  entity: 'decision',
+  columns: DECISION_COLUMNS,
+  parse: parseDecisionRow,
+  values: (p, organId) => ({
+    kind: p.kind,
+    organ_id: organId,
+    decision_number: p.decision_number,
+    decision_number_key: p.decision_number_key,
+    decided_on: p.decided_on,
+  }),
+  preview: (v, p) => ({ kind: v.kind, kind_label: DECISION_KIND_LABELS[v.kind], decision_number: v.decision_number, decided_on: v.decided_on, organ: { id: v.organ_id, name: p.organ } }),
+  createStaging: decisions.createDecisionStaging,
+  stage: decisions.stageDecisions,
+  merge: decisions.mergeStagedDecisions,
+};
+
+const FEE_IMPORT: ImportSpec<keyof typeof FEE_COLUMNS, ParsedFee, fees.FeeValues> = {
+  entity: 'fee',
+  columns: FEE_COLUMNS,
+  parse: parseFeeRow,
+  values: (p, organId) => ({
+    organ_id: organId,
+    item: p.item,
+    amount_fen: p.amount_fen,
+    collected_on: p.collected_on,
+    receipt_number: p.receipt_number,
+  }),
+  preview: (v, p) => ({
+    item: v.item,
+    amount_fen: Number(v.amount_fen),
+    amount_yuan: fenToYuan(v.amount_fen),
+    collected_on: v.collected_on,
+    receipt_number: v.receipt_number,
+    organ: { id: v.organ_id, name: p.organ },
+  }),
+  createStaging: fees.createFeeStaging,
+  stage: fees.stageFees,
+  merge: fees.mergeStagedFees,
+};
+
+/** Decisions and fees, imported from ledger files or typed in one at a time. */
+export function createImportService(deps: Article20Deps) {
+  const importWith =
+    <K extends string, P extends { organ: string }, V>(spec: ImportSpec<K, P, V>): TableImport =>
+    (actor, file, options) =>
+      runImport(deps, spec, actor, file, options);
+  return {
+    importDecisions: importWith(DECISION_IMPORT),
+    importFees: importWith(FEE_IMPORT),
+    createDecision: (actor: Actor, input: NewDecisionInput) => createDecision(deps, actor, input),
+    createFee: (actor: Actor, input: NewFeeInput) => createFee(deps, actor, input),
+  };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
+
+/**
+ * Reads the file row by row, staging valid rows in batches inside one transaction; any bad row
+ * stops the staging but not the reading, so that every bad row is reported, and nothing is kept.
+ * A dry run goes all the way (the counts are real) and then rolls back.
+ */
+async function runImport<K extends string, P extends { organ: string }, V>(
+  { db, clock }: Article20Deps,
+  spec: ImportSpec<K, P, V>,
+  actor: Actor,
+  file: UploadedTable,
+  options: { dryRun: boolean },
+): Promise<ImportResult<unknown>> {
+  assertCanRecord(actor);
+  const { format, encoding, rows } = readTable(file.bytes);
+  const today = clock.today();
+  const trx = await db.startTransaction().execute();
+  try {
+    await spec.createStaging(trx);
+    const staged = await stageRows(trx, spec, { encoding, rows }, today, options.dryRun);
+    const base = { rows: staged.count, format, dry_run: options.dryRun };
+    if (staged.errors.length) {
+      await trx.rollback().execute();
+      return { ...base, inserted: 0, duplicates: 0, errors: staged.errors };
+    }
+    const inserted = await spec.merge(trx, actor.userId);
+    const result = { ...base, inserted, duplicates: staged.count - inserted, errors: [] };
+    await recordAudit(trx, {
+      userId: actor.userId,
+      ip: actor.ip,
+      action: `${spec.entity}.import`,
+      entity: `${spec.entity}_import`,
+      entityId: null,
+      after: { file_name: file.name, sha256: createHash('sha256').update(file.bytes).digest('hex'), format, rows: staged.count, inserted, duplicates: result.duplicates },
+    });
+    if (options.dryRun) {
+      await trx.rollback().execute();
+      return { ...result, preview: staged.preview };
+    }
+    await trx.commit().execute();
+    return result;
+  } catch (error) {
+    await trx.rollback().execute().catch(() => undefined);
+    throw translateDbError(error);
+  }
+}
+
+/** What reading a file found: its data rows, the bad ones, and the preview of a dry run. */
+interface StagedRows {
+  count: number;
+  errors: ImportRowError[];
+  preview: unknown[];
+}
+
+/** Maps the header, then checks every data row and stages the valid ones while none has failed. */
+async function stageRows<K extends string, P extends { organ: string }, V>(
+  trx: Trx,
+  spec: ImportSpec<K, P, V>,
+  table: { encoding: TextEncoding | null; rows: AsyncIterable<TableRow> },
+  today: IsoDate,
+  dryRun: boolean,
+): Promise<StagedRows> {
+  const organId = await organLookup(trx);
+  const staged: StagedRows = { count: 0, errors: [], preview: [] };
+  const { errors, preview } = staged;
+  let columns: ColumnMap<K> | undefined;
+  let batch: (V & { row: number })[] = [];
+  for await (const row of table.rows) {
+    if (isBlankRow(row.cells)) continue;
+    if (columns === undefined) {
+      const mapped = mapColumns(row.cells, spec.columns);
+      if ('error' in mapped) {
+        // A UTF-8 file with one broken byte is read as GBK, and its header no longer matches.
+        const hint = table.encoding === 'gb18030' ? '（文件按 GBK 编码读取；如果它是 UTF-8 文件，其中有损坏的字节）' : '';
+        errors.push({ row: row.number, message: mapped.error + hint });
+        break;
+      }
+      columns = mapped.columns;
+      continue;
+    }
+    staged.count++;
+    const checked = checkRow(spec, row, columns, today, organId);
+    if (!checked.ok) {
+      errors.push({ row: row.number, message: checked.message });
+      continue;
+    }
+    if (errors.length) continue;
+    const values = spec.values(checked.parsed, checked.organId);
+    if (dryRun && preview.length < PREVIEW) preview.push(spec.preview(values, checked.parsed));
+    batch.push({ ...values, row: row.number });
+    if (batch.length >= BATCH) {
+      await spec.stage(trx, batch);
+      batch = [];
+    }
+  }
+  if (columns === undefined && errors.length === 0) {
+    errors.push({ row: 1, message: '文件中没有内容：第一行应为列名，之后每行一条记录' });
+  }
+  if (errors.length === 0) await spec.stage(trx, batch);
+  return staged;
+}
+
+/** One data row parsed, with its organ found by name, or the message that says what is wrong. */
+function checkRow<K extends string, P extends { organ: string }, V>(
+  spec: ImportSpec<K, P, V>,
+  row: TableRow,
+  columns: ColumnMap<K>,
+  today: IsoDate,
+  organId: (name: string) => number | undefined,
+): { ok: true; parsed: P; organId: number } | { ok: false; message: string } {
+  if (row.cells.some((c) => typeof c === 'string' && c.includes('\uFFFD'))) {
+    return { ok: false, message: '含有无法识别的字符，文件应为 UTF-8 或 GBK 编码' };
+  }
+  const parsed = spec.parse(row.cells, columns, today, row.date1904);
+  if (!parsed.ok) return parsed;
+  const id = organId(parsed.value.organ);
+  if (id === undefined) {
+    return { ok: false, message: `实施机关“${parsed.value.organ}”不存在，请使用机关全称，或先在机关管理中添加` };
+  }
+  return { ok: true, parsed: parsed.value, organId: id };
+}
 
 /**
  * Organs by name as typed in ledgers: the full name, or the short name where no other organ uses
@@ -71,259 +268,3 @@ async function organLookup(db: Db): Promise<(name: string) => number | undefined
   }
   return (name) => byName.get(name) ?? shortNames.get(name) ?? undefined;
 }
-
-interface ImportSpec<K extends string, P extends { organ: string }, V> {
-  entity: 'decision' | 'fee';
-  columns: Record<K, ColumnSpec>;
-  parse: (cells: CellValue[], columns: ColumnMap<K>, today: IsoDate, date1904: boolean) => RowResult<P>;
-  values: (parsed: P, organId: number) => V;
-  preview: (values: V, parsed: P) => unknown;
-  createStaging: (trx: Trx) => Promise<void>;
-  stage: (trx: Trx, rows: (V & { row: number })[]) => Promise<void>;
-  merge: (trx: Trx, userId: number | null) => Promise<number>;
-}
-
-export function createImportService({ db, clock }: { db: Db; clock: Clock }) {
-  function assertCan(actor: Actor) {
-    if (!can(actor, 'decision:write')) throw new ForbiddenError();
-  }
-
-  /**
-   * Reads the file row by row, staging valid rows in batches inside one transaction; any bad row
-   * stops the staging but not the reading, so that every bad row is reported, and nothing is kept.
-   * A dry run goes all the way (the counts are real) and then rolls back.
-   */
-  async function runImport<K extends string, P extends { organ: string }, V>(
-    actor: Actor,
-    file: UploadedTable,
-    options: { dryRun: boolean },
-    spec: ImportSpec<K, P, V>,
-  ): Promise<ImportResult<unknown>> {
-    assertCan(actor);
-    const { format, encoding, rows } = readTable(file.bytes);
-    const today = clock.today();
-    const trx = await db.startTransaction().execute();
-    try {
-      await spec.createStaging(trx);
-      const organId = await organLookup(trx);
-      const errors: ImportRowError[] = [];
-      const preview: unknown[] = [];
-      let columns: ColumnMap<K> | undefined;
-      let batch: (V & { row: number })[] = [];
-      let count = 0;
-      for await (const row of rows) {
-        if (columns === undefined) {
-          if (isBlankRow(row.cells)) continue;
-          const mapped = mapColumns(row.cells, spec.columns);
-          if ('error' in mapped) {
-            // A UTF-8 file with one broken byte is read as GBK, and its header no longer matches.
-            const hint = encoding === 'gb18030' ? '（文件按 GBK 编码读取；如果它是 UTF-8 文件，其中有损坏的字节）' : '';
-            errors.push({ row: row.number, message: mapped.error + hint });
-            break;
-          }
-          columns = mapped.columns;
-          continue;
-        }
-        if (isBlankRow(row.cells)) continue;
-        count++;
-        if (row.cells.some((c) => typeof c === 'string' && c.includes('\uFFFD'))) {
-          errors.push({ row: row.number, message: '含有无法识别的字符，文件应为 UTF-8 或 GBK 编码' });
-          continue;
-        }
-        const parsed = spec.parse(row.cells, columns, today, row.date1904);
-        if (!parsed.ok) {
-          errors.push({ row: row.number, message: parsed.message });
-          continue;
-        }
-        const id = organId(parsed.value.organ);
-        if (id === undefined) {
-          errors.push({ row: row.number, message: `实施机关“${parsed.value.organ}”不存在，请使用机关全称，或先在机关管理中添加` });
-          continue;
-        }
-        if (errors.length) continue;
-        const values = spec.values(parsed.value, id);
-        if (options.dryRun && preview.length < PREVIEW) preview.push(spec.preview(values, parsed.value));
-        batch.push({ ...values, row: row.number });
-        if (batch.length >= BATCH) {
-          await spec.stage(trx, batch);
-          batch = [];
-        }
-      }
-      if (columns === undefined && errors.length === 0) {
-        errors.push({ row: 1, message: '文件中没有内容：第一行应为列名，之后每行一条记录' });
-      }
-      const base = { rows: count, format, dry_run: options.dryRun };
-      if (errors.length) {
-        await trx.rollback().execute();
-        return { ...base, inserted: 0, duplicates: 0, errors };
-      }
-      await spec.stage(trx, batch);
-      const inserted = await spec.merge(trx, actor.userId);
-      const result = { ...base, inserted, duplicates: count - inserted, errors: [] };
-      await recordAudit(trx, {
-        userId: actor.userId,
-        ip: actor.ip,
-        action: `${spec.entity}.import`,
-        entity: `${spec.entity}_import`,
-        entityId: null,
-        after: { file_name: file.name, sha256: createHash('sha256').update(file.bytes).digest('hex'), format, rows: count, inserted, duplicates: result.duplicates },
-      });
-      if (options.dryRun) {
-        await trx.rollback().execute();
-        return { ...result, preview };
-      }
-      await trx.commit().execute();
-      return result;
-    } catch (error) {
-      await trx.rollback().execute().catch(() => undefined);
-      throw translateDbError(error);
-    }
-  }
-
-  async function requireOrgan(trx: Trx, organId: number) {
-    const organ = await findOrganById(trx, organId);
-    if (!organ) throw new ValidationError('实施机关不存在', { organ_id: '实施机关不存在' });
-    return organ;
-  }
-
-  function dateField(value: string, field: string, label: string, today: IsoDate): IsoDate {
-    try {
-      return parseImportDate(value, today, label);
-    } catch (error) {
-      if (error instanceof RangeError) throw new ValidationError(`${label}有误`, { [field]: error.message });
-      throw error;
-    }
-  }
-
-  return {
-    importDecisions(actor: Actor, file: UploadedTable, options: { dryRun: boolean }) {
-      return runImport(actor, file, options, {
-        entity: 'decision',
-        columns: DECISION_COLUMNS,
-        parse: parseDecisionRow,
-        values: (p, organId): decisions.DecisionValues => ({
-          kind: p.kind,
-          organ_id: organId,
-          decision_number: p.decision_number,
-          decision_number_key: p.decision_number_key,
-          decided_on: p.decided_on,
-        }),
-        preview: (v, p) => ({ kind: v.kind, kind_label: DECISION_KIND_LABELS[v.kind], decision_number: v.decision_number, decided_on: v.decided_on, organ: { id: v.organ_id, name: p.organ } }),
-        createStaging: decisions.createDecisionStaging,
-        stage: decisions.stageDecisions,
-        merge: decisions.mergeStagedDecisions,
-      });
-    },
-
-    importFees(actor: Actor, file: UploadedTable, options: { dryRun: boolean }) {
-      return runImport(actor, file, options, {
-        entity: 'fee',
-        columns: FEE_COLUMNS,
-        parse: parseFeeRow,
-        values: (p, organId): fees.FeeValues => ({
-          organ_id: organId,
-          item: p.item,
-          amount_fen: p.amount_fen,
-          collected_on: p.collected_on,
-          receipt_number: p.receipt_number,
-        }),
-        preview: (v, p) => ({
-          item: v.item,
-          amount_fen: Number(v.amount_fen),
-          amount_yuan: fenToYuan(v.amount_fen),
-          collected_on: v.collected_on,
-          receipt_number: v.receipt_number,
-          organ: { id: v.organ_id, name: p.organ },
-        }),
-        createStaging: fees.createFeeStaging,
-        stage: fees.stageFees,
-        merge: fees.mergeStagedFees,
-      });
-    },
-
-    /** One decision typed in by hand; the same (kind, organ, number) twice is a conflict. */
-    async createDecision(actor: Actor, input: { kind: DecisionKind; decision_number: string; decided_on: IsoDate; organ_id: number }) {
-      assertCan(actor);
-      const decidedOn = dateField(input.decided_on, 'decided_on', '决定日期', clock.today());
-      const values: decisions.DecisionValues = {
-        kind: input.kind,
-        organ_id: input.organ_id,
-        decision_number: normalizeName(input.decision_number),
-        decision_number_key: decisionNumberKey(input.decision_number),
-        decided_on: decidedOn,
-      };
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const organ = await requireOrgan(trx, input.organ_id);
-          const id = await decisions.insertDecision(trx, values, actor.userId);
-          if (id === undefined) {
-            const existing = await decisions.findDecisionByKey(trx, values);
-            const message = `该机关已登记过此${DECISION_KIND_LABELS[values.kind]}决定${existing ? `（${existing.decision_number}，${existing.decided_on}）` : ''}`;
-            throw new ConflictError(message, { decision_number: message });
-          }
-          await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'decision.create', entity: 'decision', entityId: id, after: values });
-          return {
-            id,
-            kind: values.kind,
-            kind_label: DECISION_KIND_LABELS[values.kind],
-            decision_number: values.decision_number,
-            decided_on: values.decided_on,
-            organ: { id: organ.id, name: organ.name },
-          };
-        });
-      } catch (error) {
-        throw translateDbError(error);
-      }
-    },
-
-    /** One fee record typed in by hand, a new payment unless its receipt number is already stored. */
-    async createFee(
-      actor: Actor,
-      input: { organ_id: number; item: string; amount_yuan: string; collected_on: IsoDate; receipt_number?: string | null | undefined },
-    ) {
-      assertCan(actor);
-      const collectedOn = dateField(input.collected_on, 'collected_on', '收费日期', clock.today());
-      let amountFen: bigint;
-      try {
-        amountFen = yuanToFen(input.amount_yuan);
-      } catch (error) {
-        if (error instanceof RangeError) throw new ValidationError('金额有误', { amount_yuan: error.message });
-        throw error;
-      }
-      const receipt = input.receipt_number ? normalizeName(input.receipt_number) : '';
-      const values: fees.FeeValues = {
-        organ_id: input.organ_id,
-        item: normalizeName(input.item),
-        amount_fen: amountFen,
-        collected_on: collectedOn,
-        receipt_number: receipt === '' ? null : receipt,
-      };
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const organ = await requireOrgan(trx, input.organ_id);
-          const id = await fees.insertFee(trx, values, actor.userId);
-          if (id === undefined) {
-            throw values.receipt_number === null
-              ? new ConflictError('同一笔收费正被同时登记，请重试')
-              : new ConflictError('该机关已登记过此票据号的收费', { receipt_number: '该机关已登记过此票据号的收费' });
-          }
-          const after = { ...values, amount_fen: values.amount_fen.toString() };
-          await recordAudit(trx, { userId: actor.userId, ip: actor.ip, action: 'fee.create', entity: 'fee', entityId: id, after });
-          return {
-            id,
-            item: values.item,
-            amount_fen: Number(values.amount_fen),
-            amount_yuan: fenToYuan(values.amount_fen),
-            collected_on: values.collected_on,
-            receipt_number: values.receipt_number,
-            organ: { id: organ.id, name: organ.name },
-          };
-        });
-      } catch (error) {
-        throw translateDbError(error);
-      }
-    },
-  };
-}
-
-export type ImportService = ReturnType<typeof createImportService>;

@@ -5,14 +5,13 @@ import { AppError } from '../../errors.js';
 import { requireStaff, sessionActorOf, staffActorOf } from '../../http/session.js';
 import { parseOrThrow, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
-import type { ImportResult, UploadedTable } from './decision-import.service.js';
-import type { Services } from '../../services.js';
+import type { ImportResult, ImportService } from './decision-import.service.js';
+import type { OrganService } from '../catalog/organ.service.js';
 import { reportCaption } from './report-export.js';
-import { figuresOf, type Article20Report } from './report.service.js';
+import { figuresOf, type Article20Report, type ReportService } from './report.service.js';
+import type { FileReader } from '../../http/multipart.js';
 import { article20CellsQuery, booleanParam, createDecisionBody, createFeeBody, yearParam } from './reports.schemas.js';
 import { groupBy } from '../../shared/group-by.js';
-
-type FileReader = (req: Request, res: Response) => Promise<UploadedTable>;
 
 const pageQuery = z.object({
   year: yearParam('年份').optional(),
@@ -90,33 +89,41 @@ function yearRows(reports: Article20Report[]) {
 const EMPTY_DECISION = { kind: 'penalty', decision_number: '', decided_on: '', organ_id: '' };
 const EMPTY_FEE = { organ_id: '', item: '', amount_yuan: '', collected_on: '', receipt_number: '' };
 
+const actorOf = (res: Response): Actor | null => sessionActorOf(res);
+
 /**
  * The report pages (public: annual reports are published, and so are the decision numbers behind
  * them under the 行政执法公示 rules) and the staff page for entering decisions and fees.
  */
-export function reportPages(services: Services, readFile: FileReader) {
+export function reportPages(reports: ReportService, imports: ImportService, organs: OrganService, readFile: FileReader) {
   const router = Router();
-  const actorOf = (res: Response): Actor | null => sessionActorOf(res);
+  router.get('/reports/article20', article20Page(reports, organs));
+  router.get('/reports/article20/years', yearsPage(reports, organs));
+  router.get('/reports/article20/cells', cellsPage(reports));
+  mountEntryPages(router, imports, organs, readFile);
+  return router;
+}
 
-  /** The organ asked for, or the first top-level one; last year unless a year is given. */
-  async function resolveScope(query: z.output<typeof pageQuery>) {
-    const organs = await services.organs.list();
-    const organ_id = query.organ_id ?? organs[0]?.id;
-    return { organs, scope: organ_id === undefined ? null : { year: query.year ?? services.reports.defaultYear(), organ_id, subtree: query.subtree } };
-  }
+/** The organ asked for, or the first top-level one; last year unless a year is given. */
+async function resolveScope(reports: ReportService, organs: OrganService, query: z.output<typeof pageQuery>) {
+  const list = await organs.list();
+  const organ_id = query.organ_id ?? list[0]?.id;
+  return { organs: list, scope: organ_id === undefined ? null : { year: query.year ?? reports.defaultYear(), organ_id, subtree: query.subtree } };
+}
 
-  router.get('/reports/article20', async (req, res) => {
+function article20Page(reports: ReportService, organs: OrganService) {
+  return async (req: Request, res: Response) => {
     const query = parseOrThrow(pageQuery, req.query, '查询条件有误');
-    const { organs, scope } = await resolveScope(query);
+    const { organs: organList, scope } = await resolveScope(reports, organs, query);
     if (!scope) return res.render('reports/article20', { title: '年报第二十条统计', report: null, organs: [], scope: null });
-    const report = await services.reports.article20(actorOf(res), scope);
+    const report = await reports.article20(actorOf(res), scope);
     const exportHref = (format: string) => href('/api/v1/reports/article20', scope, { format });
     res.render('reports/article20', {
       title: `${reportCaption(report)}政府信息公开年报第二十条统计`,
       report,
       caption: reportCaption(report),
       tables: formTables(report),
-      organs: organOptions(organs),
+      organs: organOptions(organList),
       scope,
       exports: [
         { label: 'Excel（XLSX）', href: exportHref('xlsx') },
@@ -125,32 +132,39 @@ export function reportPages(services: Services, readFile: FileReader) {
         { label: 'JSON', href: exportHref('json') },
       ],
       yearsHref: href('/reports/article20/years', scope, { from: scope.year - 4, to: scope.year }),
-      reconciliation: (['rules', 'normative'] as const).map((group) => ({
-        label: group === 'rules' ? '规章' : '行政规范性文件',
-        ...report.reconciliation[group],
-        hrefs: {
-          in_force_previous: cellHref(scope, `${group}.in_force_previous`),
-          pending_previous: cellHref(scope, `${group}.pending_previous`),
-          issued: cellHref(scope, `${group}.issued`),
-          ended: cellHref(scope, `${group}.ended`),
-          ended_repealed: cellHref(scope, `${group}.ended_repealed`),
-          ended_expired: cellHref(scope, `${group}.ended_expired`),
-          pending: cellHref(scope, `${group}.pending`),
-          in_force: cellHref(scope, `${group}.in_force`),
-          differences: cellHref(scope, `${group}.differences`),
-        },
-        split: report[group],
-      })),
+      reconciliation: reconciliationRows(report, scope),
     });
-  });
+  };
+}
 
-  router.get('/reports/article20/years', async (req, res) => {
+/** Each group's reconciliation, every term linked to the documents behind it. */
+function reconciliationRows(report: Article20Report, scope: Scope) {
+  return (['rules', 'normative'] as const).map((group) => ({
+    label: group === 'rules' ? '规章' : '行政规范性文件',
+    ...report.reconciliation[group],
+    hrefs: {
+      in_force_previous: cellHref(scope, `${group}.in_force_previous`),
+      pending_previous: cellHref(scope, `${group}.pending_previous`),
+      issued: cellHref(scope, `${group}.issued`),
+      ended: cellHref(scope, `${group}.ended`),
+      ended_repealed: cellHref(scope, `${group}.ended_repealed`),
+      ended_expired: cellHref(scope, `${group}.ended_expired`),
+      pending: cellHref(scope, `${group}.pending`),
+      in_force: cellHref(scope, `${group}.in_force`),
+      differences: cellHref(scope, `${group}.differences`),
+    },
+    split: report[group],
+  }));
+}
+
+function yearsPage(reports: ReportService, organs: OrganService) {
+  return async (req: Request, res: Response) => {
     const query = parseOrThrow(yearsPageQuery, req.query, '查询条件有误');
-    const { organs, scope } = await resolveScope(query);
+    const { organs: organList, scope } = await resolveScope(reports, organs, query);
     if (!scope) return res.render('reports/years', { title: '年报第二十条逐年比较', result: null, organs: [], scope: null });
     const to = query.to ?? scope.year;
     const from = query.from ?? to - 4;
-    const result = await services.reports.years(actorOf(res), { organ_id: scope.organ_id, subtree: scope.subtree, from, to });
+    const result = await reports.years(actorOf(res), { organ_id: scope.organ_id, subtree: scope.subtree, from, to });
     const first = result.reports[0]!;
     res.render('reports/years', {
       title: `${first.organ.name}政府信息公开年报第二十条逐年比较`,
@@ -158,14 +172,16 @@ export function reportPages(services: Services, readFile: FileReader) {
       organName: first.organ.name,
       years: result.reports.map((r) => ({ year: r.year, href: href('/reports/article20', { ...scope, year: r.year }), balanced: r.reconciliation.balanced })),
       rows: yearRows(result.reports),
-      organs: organOptions(organs),
+      organs: organOptions(organList),
       scope: { ...scope, from, to },
     });
-  });
+  };
+}
 
-  router.get('/reports/article20/cells', async (req, res) => {
+function cellsPage(reports: ReportService) {
+  return async (req: Request, res: Response) => {
     const query = parseOrThrow(article20CellsQuery, req.query, '查询条件有误');
-    const result = await services.reports.cell(actorOf(res), query);
+    const result = await reports.cell(actorOf(res), query);
     const pages = Math.max(1, Math.ceil(result.total / query.page_size));
     const pageHref = (page: number) => href('/reports/article20/cells', query, { cell: query.cell, page });
     res.render('reports/cells', {
@@ -183,66 +199,42 @@ export function reportPages(services: Services, readFile: FileReader) {
       nextHref: query.page < pages ? pageHref(query.page + 1) : null,
       cellLabel: article20CellLabel,
     });
-  });
-
-  // Staff: decisions and fees typed in one by one, or imported from a ledger file.
-  const renderEntry = async (
-    res: Response,
-    status: number,
-    state: { decision?: Record<string, string>; fee?: Record<string, string>; error?: AppError | null; errorFor?: string; imported?: (ImportResult<unknown> & { target: string }) | null; saved?: string | null },
-  ) => {
-    res.status(status).render('reports/entry', {
-      title: '处理决定与收费登记',
-      organs: organOptions(await services.organs.list()),
-      kinds: DECISION_KINDS.map((k) => ({ value: k, label: DECISION_KIND_LABELS[k] })),
-      decision: state.decision ?? EMPTY_DECISION,
-      fee: state.fee ?? EMPTY_FEE,
-      error: state.error ?? null,
-      errorFor: state.errorFor ?? null,
-      imported: state.imported ?? null,
-      saved: state.saved ?? null,
-    });
   };
+}
 
-  const SAVED = { decision: '已登记一件处理决定。', fee: '已登记一笔收费。' } as const;
+interface EntryState {
+  decision?: Record<string, string>;
+  fee?: Record<string, string>;
+  error?: AppError | null;
+  errorFor?: string;
+  imported?: (ImportResult<unknown> & { target: string }) | null;
+  saved?: string | null;
+}
 
+const SAVED = { decision: '已登记一件处理决定。', fee: '已登记一笔收费。' } as const;
+
+const organIdOf = (value: string | undefined) => (value && /^\d{1,10}$/.test(value) ? Number(value) : value);
+
+/** Staff: decisions and fees typed in one by one, or imported from a ledger file. */
+function mountEntryPages(router: Router, imports: ImportService, organs: OrganService, readFile: FileReader) {
   router.get('/staff/article20', requireStaff('decision:write'), async (req, res) => {
     const saved = req.query['saved'];
-    await renderEntry(res, 200, { saved: saved === 'decision' || saved === 'fee' ? SAVED[saved] : null });
+    await renderEntry(organs, res, 200, { saved: saved === 'decision' || saved === 'fee' ? SAVED[saved] : null });
   });
-
-  /** Re-renders the form with the user's input and the Chinese messages on a 4xx. */
-  const entryHandler =
-    (which: 'decision' | 'fee', save: (actor: Actor, form: Record<string, string>) => Promise<unknown>) => async (req: Request, res: Response) => {
-      const raw = (req.body ?? {}) as Record<string, unknown>;
-      const template = which === 'decision' ? EMPTY_DECISION : EMPTY_FEE;
-      const form = Object.fromEntries(Object.keys(template).map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string) : ''])) as Record<string, string>;
-      try {
-        await save(staffActorOf(res), form);
-        res.redirect(303, `/staff/article20?saved=${which}`);
-      } catch (error) {
-        if (error instanceof AppError && error.status < 500 && error.status !== 403) {
-          return renderEntry(res, error.status, { [which]: form, error, errorFor: which });
-        }
-        throw error;
-      }
-    };
-
-  const organIdOf = (value: string | undefined) => (value && /^\d{1,10}$/.test(value) ? Number(value) : value);
 
   router.post(
     '/staff/article20/decisions',
     requireStaff('decision:write'),
-    entryHandler('decision', (actor, form) =>
-      services.imports.createDecision(actor, parseOrThrow(createDecisionBody, { ...form, organ_id: organIdOf(form['organ_id']) }, '处理决定信息有误')),
+    entryHandler(organs, 'decision', (actor, form) =>
+      imports.createDecision(actor, parseOrThrow(createDecisionBody, { ...form, organ_id: organIdOf(form['organ_id']) }, '处理决定信息有误')),
     ),
   );
 
   router.post(
     '/staff/article20/fees',
     requireStaff('decision:write'),
-    entryHandler('fee', (actor, form) =>
-      services.imports.createFee(
+    entryHandler(organs, 'fee', (actor, form) =>
+      imports.createFee(
         actor,
         parseOrThrow(createFeeBody, { ...form, organ_id: organIdOf(form['organ_id']), receipt_number: form['receipt_number'] || null }, '收费信息有误'),
       ),
@@ -255,15 +247,44 @@ export function reportPages(services: Services, readFile: FileReader) {
     try {
       const file = await readFile(req, res);
       const dryRun = (req.body as Record<string, unknown> | undefined)?.['dry_run'] === 'true';
-      const actor = staffActorOf(res);
-      const result =
-        target === 'decisions' ? await services.imports.importDecisions(actor, file, { dryRun }) : await services.imports.importFees(actor, file, { dryRun });
-      await renderEntry(res, result.errors.length ? 400 : 200, { imported: { ...result, target } });
+      const run = target === 'decisions' ? imports.importDecisions : imports.importFees;
+      const result = await run(staffActorOf(res), file, { dryRun });
+      await renderEntry(organs, res, result.errors.length ? 400 : 200, { imported: { ...result, target } });
     } catch (error) {
-      if (error instanceof AppError && error.status < 500 && error.status !== 403) return renderEntry(res, error.status, { error, errorFor: 'import' });
+      if (error instanceof AppError && error.status < 500 && error.status !== 403) return renderEntry(organs, res, error.status, { error, errorFor: 'import' });
       throw error;
     }
   });
+}
 
-  return router;
+async function renderEntry(organs: OrganService, res: Response, status: number, state: EntryState) {
+  res.status(status).render('reports/entry', {
+    title: '处理决定与收费登记',
+    organs: organOptions(await organs.list()),
+    kinds: DECISION_KINDS.map((k) => ({ value: k, label: DECISION_KIND_LABELS[k] })),
+    decision: state.decision ?? EMPTY_DECISION,
+    fee: state.fee ?? EMPTY_FEE,
+    error: state.error ?? null,
+    errorFor: state.errorFor ?? null,
+    imported: state.imported ?? null,
+    saved: state.saved ?? null,
+  });
+}
+
+/** Re-renders the form with the user's input and the Chinese messages on a 4xx. */
+function entryHandler(organs: OrganService, which: 'decision' | 'fee', save: (actor: Actor, form: Record<string, string>) => Promise<unknown>) {
+  return async (req: Request, res: Response) => {
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const template = which === 'decision' ? EMPTY_DECISION : EMPTY_FEE;
+    const form = Object.fromEntries(Object.keys(template).map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string) : ''])) as Record<string, string>;
+    try {
+      await save(staffActorOf(res), form);
+      res.redirect(303, `/staff/article20?saved=${which}`);
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500 && error.status !== 403) {
+        return renderEntry(organs, res, error.status, { [which]: form, error, errorFor: which });
+      }
+      throw error;
+    }
+  };
 }

@@ -1,6 +1,7 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { defineRoute } from '../../http/api-route.js';
-import type { ImportResult, ImportService, UploadedTable } from './decision-import.service.js';
+import type { ImportResult, ImportService, TableImport } from './decision-import.service.js';
+import type { FileReader } from '../../http/multipart.js';
 import { exportArticle20 } from './report-export.js';
 import type { ReportService } from './report.service.js';
 import {
@@ -11,8 +12,6 @@ import {
   createFeeBody,
   importQuery,
 } from './reports.schemas.js';
-
-type FileReader = (req: Request, res: Response) => Promise<UploadedTable>;
 
 /**
  * An import with bad rows stored nothing: it answers 400, with DESIGN.md's fields beside the usual
@@ -33,6 +32,20 @@ function sendExport(res: Response, file: { name: string; type: string; bytes: Bu
   res.setHeader('Content-Type', file.type);
   res.setHeader('Cache-Control', 'no-store');
   res.send(file.bytes);
+}
+
+/** POST /decisions/import or /fees/import: one ledger file, stored whole or, with any bad row, not at all. */
+function importRoute(target: 'decisions' | 'fees', what: string, run: TableImport, readFile: FileReader) {
+  return defineRoute({
+    method: 'post',
+    path: `/${target}/import`,
+    summary: `${what}（multipart file：CSV 或 XLSX；dry_run=true 只检查不保存）`,
+    tag: target,
+    permission: 'decision:write',
+    upload: true,
+    query: importQuery,
+    handler: async ({ query, actor, req, res }) => sendImportResult(res, await run(actor, await readFile(req, res), { dryRun: query.dry_run })),
+  });
 }
 
 export function reportRoutes(reports: ReportService, imports: ImportService, readFile: FileReader) {
@@ -66,28 +79,8 @@ export function reportRoutes(reports: ReportService, imports: ImportService, rea
       query: article20YearsQuery,
       handler: ({ query, actor }) => reports.years(actor, query),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/decisions/import',
-      summary: '导入行政许可、行政处罚、行政强制决定（multipart file：CSV 或 XLSX；dry_run=true 只检查不保存）',
-      tag: 'decisions',
-      permission: 'decision:write',
-      upload: true,
-      query: importQuery,
-      handler: async ({ query, actor, req, res }) =>
-        sendImportResult(res, await imports.importDecisions(actor, await readFile(req, res), { dryRun: query.dry_run })),
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/fees/import',
-      summary: '导入行政事业性收费记录（multipart file：CSV 或 XLSX；dry_run=true 只检查不保存）',
-      tag: 'fees',
-      permission: 'decision:write',
-      upload: true,
-      query: importQuery,
-      handler: async ({ query, actor, req, res }) =>
-        sendImportResult(res, await imports.importFees(actor, await readFile(req, res), { dryRun: query.dry_run })),
-    }),
+    importRoute('decisions', '导入行政许可、行政处罚、行政强制决定', imports.importDecisions, readFile),
+    importRoute('fees', '导入行政事业性收费记录', imports.importFees, readFile),
     defineRoute({
       method: 'post',
       path: '/decisions',

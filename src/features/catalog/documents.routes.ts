@@ -1,5 +1,5 @@
 import { defineRoute } from '../../http/api-route.js';
-import type { DocumentService } from './document.service.js';
+import type { DocumentService, UploadedFile } from './document.service.js';
 import {
   asOfQuery,
   createDocumentBody,
@@ -10,7 +10,6 @@ import {
   repealBody,
   updateDocumentBody,
 } from './documents.schemas.js';
-import type { UploadedFile } from './document.service.js';
 import type { Response } from 'express';
 
 const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;
@@ -75,16 +74,20 @@ export function documentRoutes(documents: DocumentService) {
       body: relationBody,
       handler: ({ params, body, actor }) => documents.addAmendment(actor, params.id, body.target_id),
     }),
+    ...documentFileRoutes(documents),
+  ];
+}
+
+/** Downloads of a document's original and attachments, streamed with the stored type. */
+function documentFileRoutes(documents: DocumentService) {
+  return [
     defineRoute({
       method: 'get',
       path: '/documents/:id/file',
       summary: '下载原件',
       tag: 'documents',
       params: documentIdParams,
-      handler: async ({ params, actor, res }) => {
-        sendFile(res, await documents.openFile(actor, params.id));
-        return undefined;
-      },
+      handler: async ({ params, actor, res }) => sendFile(res, await documents.openFile(actor, params.id)),
     }),
     defineRoute({
       method: 'get',
@@ -92,15 +95,13 @@ export function documentRoutes(documents: DocumentService) {
       summary: '下载原件或附件',
       tag: 'documents',
       params: documentFileParams,
-      handler: async ({ params, actor, res }) => {
-        sendFile(res, await documents.openFile(actor, params.id, params.file_id));
-        return undefined;
-      },
+      handler: async ({ params, actor, res }) => sendFile(res, await documents.openFile(actor, params.id, params.file_id)),
     }),
   ];
 }
 
-function sendFile(res: Response, file: Awaited<ReturnType<DocumentService['openFile']>>) {
+/** Streams `file` as the response; undefined tells the route the response is written. */
+function sendFile(res: Response, file: Awaited<ReturnType<DocumentService['openFile']>>): undefined {
   // attachment() writes filename* (RFC 5987) so the Chinese name survives; the stored type wins over the extension's.
   res.attachment(file.name);
   res.setHeader('Content-Type', file.type);
@@ -108,4 +109,5 @@ function sendFile(res: Response, file: Awaited<ReturnType<DocumentService['openF
   res.setHeader('X-Content-Type-Options', 'nosniff');
   file.stream.on('error', () => res.destroy());
   file.stream.pipe(res);
+  return undefined;
 }

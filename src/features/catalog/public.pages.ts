@@ -1,13 +1,11 @@
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { RelationType } from '../../db/tables.js';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
-import { ValidationError } from '../../errors.js';
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { Services } from '../../services.js';
-import type { SearchParams } from '../search/search.service.js';
-import { searchQuery } from '../search/search.schemas.js';
-import { searchHref, searchPageModel } from '../search/search.view.js';
+import type { SearchParams } from '../search/search-result.js';
+import { searchHref } from '../search/search.view.js';
 
 const catalogQuery = z.object({
   kind: listParam(z.enum(DOCUMENT_KINDS, { error: '未知的文件类别' })),
@@ -41,61 +39,33 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/**
- * The public site: home, search results, a document and an interpretation, browsing by organ and by
- * topic. Lists and search always show what the public sees, whoever is signed in; drafts appear
- * nowhere here except on their own page for staff.
- */
-export function pageRoutes(services: Services) {
-  const router = Router();
+type PublicServices = Pick<Services, 'clock' | 'documents' | 'interpretations' | 'browse'>;
 
-  router.get('/', async (req, res) => {
+/** A results page of everything by date, narrowed by `filter`: where the home and browse pages link. */
+const listHref = (filter: Partial<SearchParams> = {}) => searchHref({ q: '', sort: 'date', page: 1, page_size: 20, ...filter });
+
+function homePage({ clock, documents, browse }: Pick<PublicServices, 'clock' | 'documents' | 'browse'>): RequestHandler {
+  return async (req, res) => {
     const query = parseOrThrow(catalogQuery, withoutBlanks(req.query), '查询条件有误');
-    const today = services.clock.today();
-    const [latest, topics] = await Promise.all([
-      services.documents.list(null, query),
-      services.search.topics(),
-    ]);
+    const today = clock.today();
+    const [latest, topics] = await Promise.all([documents.list(null, query), browse.topics()]);
     res.render('index', {
       title: '首页',
       today,
       latest,
       query,
       topics: topics.filter((t) => t.documents > 0),
-      statusLinks: DOCUMENT_STATUSES.filter((s) => s !== 'draft').map((s) => ({
-        label: STATUS_LABELS[s],
-        href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, status: [s] }),
-      })),
-      kindLinks: DOCUMENT_KINDS.map((k) => ({ label: KIND_LABELS[k], href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, kind: [k] }) })),
-      moreHref: searchHref({ q: '', sort: 'date', page: 1, page_size: 20 }),
+      statusLinks: DOCUMENT_STATUSES.filter((s) => s !== 'draft').map((s) => ({ label: STATUS_LABELS[s], href: listHref({ status: [s] }) })),
+      kindLinks: DOCUMENT_KINDS.map((k) => ({ label: KIND_LABELS[k], href: listHref({ kind: [k] }) })),
+      moreHref: listHref(),
     });
-  });
+  };
+}
 
-  router.get('/search', async (req, res) => {
-    let params: SearchParams;
-    try {
-      params = parseOrThrow(searchQuery, withoutBlanks(req.query), '检索条件有误');
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 200) : '';
-      res.status(400).render('search/results', { title: '检索条件有误', error, q, result: null, model: null, params: null });
-      return;
-    }
-    if (params.q.trim() === '') params = { ...params, sort: 'date' };
-    const [result, organNames] = await Promise.all([services.search.search(null, params), services.search.organNames(params.organ_id ?? [])]);
-    res.render('search/results', {
-      title: params.q ? `“${params.q}”的检索结果` : '文件检索',
-      error: null,
-      q: params.q,
-      params,
-      result,
-      model: searchPageModel(params, result, organNames),
-    });
-  });
-
-  router.get('/documents/:id', async (req, res) => {
+function documentPage(documents: PublicServices['documents']): RequestHandler {
+  return async (req, res) => {
     const { id } = parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误');
-    const document = await services.documents.get(actorOf(res), id);
+    const document = await documents.get(actorOf(res), id);
     const relations = Object.entries(RELATION_LABELS).flatMap(([relation, labels]) =>
       (['incoming', 'outgoing'] as const).flatMap((direction) => {
         const items = document.relations.filter((r) => r.relation === relation && r.direction === direction);
@@ -115,26 +85,28 @@ export function pageRoutes(services: Services) {
         size_label: formatSize(f.size),
         role_label: f.role === 'main' ? '原件' : '附件',
       })),
-      searchHref: searchHref({ q: '', sort: 'date', page: 1, page_size: 20 }),
+      searchHref: listHref(),
     });
-  });
+  };
+}
 
-  router.get('/interpretations/:id', async (req, res) => {
+function interpretationPage(interpretations: PublicServices['interpretations']): RequestHandler {
+  return async (req, res) => {
     const { id } = parseOrThrow(z.object({ id: idParam('解读编号') }), req.params, '解读编号有误');
-    const interpretation = await services.interpretations.get(actorOf(res), id);
+    const interpretation = await interpretations.get(actorOf(res), id);
     res.render('interpretations/show', {
       title: interpretation.title,
       interpretation,
       paragraphs: paragraphsOf(interpretation.body),
     });
-  });
+  };
+}
 
-  router.get('/organs', async (_req, res) => {
-    const organs = await services.search.organs();
+function organsPage(browse: PublicServices['browse']): RequestHandler {
+  return async (_req, res) => {
+    const organs = await browse.organs();
     type Node = (typeof organs)[number] & { href: string; children: Node[] };
-    const nodes = new Map<number, Node>(
-      organs.map((o) => [o.id, { ...o, href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, organ_id: [o.id] }), children: [] }]),
-    );
+    const nodes = new Map<number, Node>(organs.map((o) => [o.id, { ...o, href: listHref({ organ_id: [o.id] }), children: [] }]));
     const roots: Node[] = [];
     for (const node of nodes.values()) {
       const parent = node.parent_id === null ? undefined : nodes.get(node.parent_id);
@@ -142,15 +114,30 @@ export function pageRoutes(services: Services) {
       else roots.push(node);
     }
     res.render('browse/organs', { title: '按发文机关浏览', roots });
-  });
+  };
+}
 
-  router.get('/topics', async (_req, res) => {
-    const topics = await services.search.topics();
+function topicsPage(browse: PublicServices['browse']): RequestHandler {
+  return async (_req, res) => {
+    const topics = await browse.topics();
     res.render('browse/topics', {
       title: '按主题分类浏览',
-      topics: topics.map((t) => ({ ...t, href: searchHref({ q: '', sort: 'date', page: 1, page_size: 20, topic: [t.name] }) })),
+      topics: topics.map((t) => ({ ...t, href: listHref({ topic: [t.name] }) })),
     });
-  });
+  };
+}
 
+/**
+ * The public site: home, a document and an interpretation, browsing by organ and by topic (the
+ * search results page is search.pages.ts). Lists always show what the public sees, whoever is signed
+ * in; drafts appear nowhere here except on their own page for staff.
+ */
+export function pageRoutes(services: PublicServices) {
+  const router = Router();
+  router.get('/', homePage(services));
+  router.get('/documents/:id', documentPage(services.documents));
+  router.get('/interpretations/:id', interpretationPage(services.interpretations));
+  router.get('/organs', organsPage(services.browse));
+  router.get('/topics', topicsPage(services.browse));
   return router;
 }

@@ -1,14 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
 import { AppError } from '../../errors.js';
-import { requireStaff, staffActorOf } from '../../http/session.js';
+import { requireStaff, staffActorOf as actorOf } from '../../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { UploadedFile } from './document.service.js';
 import type { Services } from '../../services.js';
-import { createDocumentBody, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
-import { createInterpretationBody } from './interpretations.routes.js';
+import { createDocumentBody, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
+import { createInterpretationBody } from './interpretations.schemas.js';
 
+type WorkspaceServices = Pick<Services, 'documents' | 'interpretations' | 'organs' | 'topics' | 'suggestions' | 'clock'>;
+type ReadUpload = (req: Request, res: Response) => Promise<unknown>;
 type Form = Record<string, string | string[] | undefined>;
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -16,9 +18,11 @@ const blankToNull = (value: string | string[] | undefined) => {
   const v = Array.isArray(value) ? value[0] : value;
   return v === undefined || v.trim() === '' ? null : v;
 };
+/** Digits become a number for the schemas; anything else stays as typed, for their message. */
+const numberOrText = (v: string) => (/^\d{1,10}$/.test(v) ? Number(v) : v);
 const numberOrRaw = (value: string | string[] | undefined) => {
   const v = blankToNull(value);
-  return v !== null && /^\d{1,10}$/.test(v) ? Number(v) : v;
+  return v !== null ? numberOrText(v) : v;
 };
 
 /** A document form as the API schemas expect it: empty fields are null, numbers are numbers. */
@@ -29,7 +33,7 @@ function documentInputFromForm(form: Form) {
     doc_number: blankToNull(form['doc_number']),
     index_number: blankToNull(form['index_number']),
     organ_id: numberOrRaw(form['organ_id']) ?? undefined,
-    co_organ_ids: list(form['co_organ_ids']).filter((v) => v !== '').map((v) => (/^\d{1,10}$/.test(v) ? Number(v) : v)),
+    co_organ_ids: list(form['co_organ_ids']).filter((v) => v !== '').map(numberOrText),
     signed_on: blankToNull(form['signed_on']),
     published_on: blankToNull(form['published_on']),
     effective_on: blankToNull(form['effective_on']),
@@ -45,44 +49,54 @@ const FIELD_LABELS: Record<string, string> = {
   repealed_on: '废止日期', by_document_id: '废止依据文件', reason: '废止原因', document_ids: '关联文件',
 };
 
-/**
- * The legal staff's workspace: the catalog with drafts, registration, editing, publishing, repeal,
- * interpretations. Every action goes through the same services (and schemas) as the API.
- */
-export function workspacePages(services: Services, readUpload: (req: Request, res: Response) => Promise<unknown>) {
-  const router = Router();
-  const actorOf = staffActorOf;
-  const staffOnly = requireStaff('document:write');
+const KIND_OPTIONS = DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }));
+const STATUS_OPTIONS = DOCUMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }));
 
-  async function formOptions() {
-    const [organs, topics] = await Promise.all([services.organs.list(), services.topics.list()]);
-    return {
-      organs,
-      topics,
-      kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
-      fieldLabels: FIELD_LABELS,
-    };
-  }
+const staffOnly = requireStaff('document:write');
+const interpretationWriters = requireStaff('interpretation:write');
 
-  interface FormView {
-    title: string;
-    action: string;
-    values: ReturnType<typeof documentInputFromForm>;
-    error: AppError | null;
-    /** An upload kept from the suggestion step, registered with the document. */
-    staged?: { sha256: string; name: string } | null;
-    suggestion?: { excerpt: string; text_layer: boolean; pages: number | null } | null;
-  }
+const documentIdOf = (req: Request) => parseOrThrow(documentIdParams, req.params, '文件编号有误').id;
+const interpretationIdOf = (value: unknown) => parseOrThrow(z.object({ v: idParam('政策解读') }), { v: value }, '政策解读有误').v;
 
-  async function renderForm(res: Response, status: number, view: FormView) {
-    res.status(status).render('staff/documents/form', { staged: null, suggestion: null, ...view, ...(await formOptions()) });
-  }
+interface FormView {
+  title: string;
+  action: string;
+  values: ReturnType<typeof documentInputFromForm>;
+  error: AppError | null;
+  /** An upload kept from the suggestion step, registered with the document. */
+  staged?: { sha256: string; name: string } | null;
+  suggestion?: { excerpt: string; text_layer: boolean; pages: number | null } | null;
+}
 
-  const handleFormError = async (error: unknown, res: Response, view: Omit<FormView, 'error'>) => {
-    if (error instanceof AppError && (error.status === 400 || error.status === 409)) return renderForm(res, error.status, { ...view, error });
-    throw error;
-  };
+async function renderForm(services: WorkspaceServices, res: Response, status: number, view: FormView) {
+  const [organs, topics] = await Promise.all([services.organs.list(), services.topics.list()]);
+  const options = { organs, topics, kinds: KIND_OPTIONS, fieldLabels: FIELD_LABELS };
+  res.status(status).render('staff/documents/form', { staged: null, suggestion: null, ...view, ...options });
+}
 
+/** A form the services refused (bad or clashing input) is shown again with the message. */
+async function renderFormError(services: WorkspaceServices, error: unknown, res: Response, view: Omit<FormView, 'error'>) {
+  if (error instanceof AppError && (error.status === 400 || error.status === 409)) return renderForm(services, res, error.status, { ...view, error });
+  throw error;
+}
+
+/** The document's staff page, with the message of an action that was refused. */
+async function renderShow(services: WorkspaceServices, res: Response, status: number, id: number, error: AppError | null) {
+  const [document, interpretations] = await Promise.all([
+    services.documents.get(actorOf(res), id),
+    services.interpretations.list(actorOf(res), { page: 1, page_size: 100 }),
+  ]);
+  res.status(status).render('staff/documents/show', {
+    title: document.title,
+    document,
+    today: services.clock.today(),
+    otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
+    error,
+    fieldLabels: FIELD_LABELS,
+  });
+}
+
+function mountDocumentList(router: Router, services: WorkspaceServices) {
   router.get('/staff/documents', requireStaff(), async (req, res) => {
     const query = parseOrThrow(listDocumentsQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.documents.list(actorOf(res), query);
@@ -91,48 +105,59 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       result,
       query,
       organs: await services.organs.list(),
-      kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
-      statuses: DOCUMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+      kinds: KIND_OPTIONS,
+      statuses: STATUS_OPTIONS,
       ...pagerOf(req.query, result.total, query.page_size),
     });
   });
+}
 
-  router.get('/staff/documents/new', staffOnly, async (_req, res) => {
-    await renderForm(res, 200, { title: '登记文件', action: '/staff/documents', values: documentInputFromForm({ kind: 'normative' }), error: null });
+/** Step one of registering: the dropped file's text and suggested metadata, in an editable form. */
+async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUpload, req: Request, res: Response) {
+  await readUpload(req, res);
+  const file = res.locals['file'] as UploadedFile | undefined;
+  if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、DOCX 或文本）', { file: '必填' });
+  const actor = actorOf(res);
+  const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
+  const s = result.suggestions;
+  const values = {
+    ...documentInputFromForm({ kind: 'normative' }),
+    title: s.title ?? '',
+    doc_number: s.doc_number,
+    organ_id: s.organ_id ?? undefined,
+    signed_on: s.signed_on,
+    published_on: s.published_on,
+    effective_on: s.effective_on,
+    expires_on: s.expires_on,
+    topics: s.topics,
+  };
+  await renderForm(services, res, 200, {
+    title: '登记文件：核对识别结果',
+    action: '/staff/documents',
+    values,
+    error: null,
+    staged,
+    suggestion: { excerpt: result.excerpt, text_layer: result.text_layer, pages: result.pages },
+  });
+}
+
+function mountRegistration(router: Router, services: WorkspaceServices, readUpload: ReadUpload) {
+  const blankForm = (error: AppError | null): FormView => ({
+    title: '登记文件',
+    action: '/staff/documents',
+    values: documentInputFromForm({ kind: 'normative' }),
+    error,
   });
 
-  // Step one of registering: drop the file, get its text and suggested metadata in an editable form.
+  router.get('/staff/documents/new', staffOnly, (_req, res) => renderForm(services, res, 200, blankForm(null)));
+
   router.post('/staff/documents/suggest', staffOnly, async (req, res) => {
-    const blank = documentInputFromForm({ kind: 'normative' });
     try {
-      await readUpload(req, res);
-      const file = res.locals['file'] as UploadedFile | undefined;
-      if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、DOCX 或文本）', { file: '必填' });
-      const actor = actorOf(res);
-      const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
-      const s = result.suggestions;
-      const values = {
-        ...blank,
-        title: s.title ?? '',
-        doc_number: s.doc_number,
-        organ_id: s.organ_id ?? undefined,
-        signed_on: s.signed_on,
-        published_on: s.published_on,
-        effective_on: s.effective_on,
-        expires_on: s.expires_on,
-        topics: s.topics,
-      };
-      await renderForm(res, 200, {
-        title: '登记文件：核对识别结果',
-        action: '/staff/documents',
-        values,
-        error: null,
-        staged,
-        suggestion: { excerpt: result.excerpt, text_layer: result.text_layer, pages: result.pages },
-      });
+      await suggestFromUpload(services, readUpload, req, res);
     } catch (error) {
+      // An unreadable or missing file is the user's to fix: the blank form says why.
       if (error instanceof AppError && error.status >= 400 && error.status < 500 && error.status !== 403) {
-        return renderForm(res, error.status, { title: '登记文件', action: '/staff/documents', values: blank, error });
+        return renderForm(services, res, error.status, blankForm(error));
       }
       throw error;
     }
@@ -150,32 +175,16 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       const created = await services.documents.create(actor, input, file);
       res.redirect(303, `/staff/documents/${created.id}`);
     } catch (error) {
-      await handleFormError(error, res, { title: '登记文件', action: '/staff/documents', values, staged });
+      await renderFormError(services, error, res, { title: '登记文件', action: '/staff/documents', values, staged });
     }
   });
+}
 
-  const idOf = (req: Request) => parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误').id;
-
-  /** The document's staff page, with the message of an action that was refused. */
-  async function renderShow(res: Response, status: number, id: number, error: AppError | null) {
-    const [document, interpretations] = await Promise.all([
-      services.documents.get(actorOf(res), id),
-      services.interpretations.list(actorOf(res), { page: 1, page_size: 100 }),
-    ]);
-    res.status(status).render('staff/documents/show', {
-      title: document.title,
-      document,
-      today: services.clock.today(),
-      otherInterpretations: interpretations.items.filter((i) => !document.interpretations.some((d) => d.id === i.id)),
-      error,
-      fieldLabels: FIELD_LABELS,
-    });
-  }
-
-  router.get('/staff/documents/:id', requireStaff(), (req, res) => renderShow(res, 200, idOf(req), null));
+function mountDocumentPage(router: Router, services: WorkspaceServices) {
+  router.get('/staff/documents/:id', requireStaff(), (req, res) => renderShow(services, res, 200, documentIdOf(req), null));
 
   router.get('/staff/documents/:id/edit', staffOnly, async (req, res) => {
-    const id = idOf(req);
+    const id = documentIdOf(req);
     const d = await services.documents.get(actorOf(res), id);
     const values = {
       ...documentInputFromForm({}),
@@ -183,84 +192,93 @@ export function workspacePages(services: Services, readUpload: (req: Request, re
       co_organ_ids: d.co_issuers.map((o) => o.id), signed_on: d.signed_on, published_on: d.published_on,
       effective_on: d.effective_on === d.published_on ? null : d.effective_on, expires_on: d.expires_on, topics: d.topics, body: d.body,
     };
-    await renderForm(res, 200, { title: `修改：${d.title}`, action: `/staff/documents/${id}`, values, error: null });
+    await renderForm(services, res, 200, { title: `修改：${d.title}`, action: `/staff/documents/${id}`, values, error: null });
   });
 
   router.post('/staff/documents/:id', staffOnly, async (req, res) => {
-    const id = idOf(req);
+    const id = documentIdOf(req);
     const values = documentInputFromForm(req.body as Form);
     try {
       const patch = parseOrThrow(updateDocumentBody, values, '提交的文件信息有误');
       await services.documents.update(actorOf(res), id, patch);
       res.redirect(303, `/staff/documents/${id}`);
     } catch (error) {
-      await handleFormError(error, res, { title: '修改文件', action: `/staff/documents/${id}`, values });
+      await renderFormError(services, error, res, { title: '修改文件', action: `/staff/documents/${id}`, values });
     }
   });
+}
 
-  /** Actions on the document page; a rejected one re-renders the page with the message. */
-  const documentAction = (run: (actor: Actor, id: number, form: Form) => Promise<unknown>) => async (req: Request, res: Response) => {
-    const id = idOf(req);
-    try {
-      await run(actorOf(res), id, req.body as Form);
-      res.redirect(303, `/staff/documents/${id}`);
-    } catch (error) {
-      if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
-      await renderShow(res, error.status, id, error);
-    }
+type DocumentAction = (actor: Actor, id: number, form: Form, req: Request) => Promise<unknown>;
+
+/** An action on the document page; a rejected one re-renders the page with the message. */
+const documentAction = (services: WorkspaceServices, run: DocumentAction) => async (req: Request, res: Response) => {
+  const id = documentIdOf(req);
+  try {
+    await run(actorOf(res), id, req.body as Form, req);
+    res.redirect(303, `/staff/documents/${id}`);
+  } catch (error) {
+    if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
+    await renderShow(services, res, error.status, id, error);
+  }
+};
+
+function publishing({ documents }: WorkspaceServices): DocumentAction {
+  return (actor, id, form) => {
+    const { published_on } = parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误');
+    return documents.update(actor, id, { published_on });
   };
+}
 
-  router.post(
-    '/staff/documents/:id/publish',
-    staffOnly,
-    documentAction((actor, id, form) => {
-      const { published_on } = parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误');
-      return services.documents.update(actor, id, { published_on });
-    }),
-  );
+function repealing({ documents }: WorkspaceServices): DocumentAction {
+  return (actor, id, form) => {
+    const by = blankToNull(form['by_document_id']);
+    const input = parseOrThrow(
+      repealBody,
+      {
+        repealed_on: blankToNull(form['repealed_on']) ?? '',
+        ...(by !== null ? { by_document_id: numberOrText(by) } : {}),
+        ...(blankToNull(form['reason']) !== null ? { reason: blankToNull(form['reason']) } : {}),
+      },
+      '废止信息有误',
+    );
+    return documents.repeal(actor, id, input);
+  };
+}
 
-  router.post(
-    '/staff/documents/:id/repeal',
-    staffOnly,
-    documentAction((actor, id, form) => {
-      const by = blankToNull(form['by_document_id']);
-      const input = parseOrThrow(
-        repealBody,
-        {
-          repealed_on: blankToNull(form['repealed_on']) ?? '',
-          ...(by !== null ? { by_document_id: /^\d{1,10}$/.test(by) ? Number(by) : by } : {}),
-          ...(blankToNull(form['reason']) !== null ? { reason: blankToNull(form['reason']) } : {}),
-        },
-        '废止信息有误',
-      );
-      return services.documents.repeal(actor, id, input);
-    }),
-  );
+/** Links an existing interpretation to the document, or publishes a new one about it. */
+function interpreting({ interpretations }: WorkspaceServices): DocumentAction {
+  return async (actor, id, form) => {
+    const existing = blankToNull(form['interpretation_id']);
+    if (existing !== null) return interpretations.link(actor, interpretationIdOf(existing), id);
+    const input = parseOrThrow(
+      createInterpretationBody,
+      { title: blankToNull(form['title']) ?? '', body: typeof form['body'] === 'string' ? form['body'] : '', published_on: blankToNull(form['published_on']) ?? '', document_ids: [id] },
+      '政策解读有误',
+    );
+    return interpretations.create(actor, input);
+  };
+}
 
-  router.post(
-    '/staff/documents/:id/interpretations',
-    requireStaff('interpretation:write'),
-    documentAction(async (actor, id, form) => {
-      const existing = blankToNull(form['interpretation_id']);
-      if (existing !== null) {
-        const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: existing }, '政策解读有误').v;
-        return services.interpretations.link(actor, interpretationId, id);
-      }
-      const input = parseOrThrow(
-        createInterpretationBody,
-        { title: blankToNull(form['title']) ?? '', body: typeof form['body'] === 'string' ? form['body'] : '', published_on: blankToNull(form['published_on']) ?? '', document_ids: [id] },
-        '政策解读有误',
-      );
-      return services.interpretations.create(actor, input);
-    }),
-  );
+function unlinking({ interpretations }: WorkspaceServices): DocumentAction {
+  return (actor, id, _form, req) => interpretations.unlink(actor, interpretationIdOf(req.params['interpretation_id']), id);
+}
 
-  router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', requireStaff('interpretation:write'), (req, res) =>
-    documentAction(async (actor, id) => {
-      const interpretationId = parseOrThrow(z.object({ v: idParam('政策解读') }), { v: req.params['interpretation_id'] }, '政策解读有误').v;
-      return services.interpretations.unlink(actor, interpretationId, id);
-    })(req, res),
-  );
+function mountDocumentActions(router: Router, services: WorkspaceServices) {
+  router.post('/staff/documents/:id/publish', staffOnly, documentAction(services, publishing(services)));
+  router.post('/staff/documents/:id/repeal', staffOnly, documentAction(services, repealing(services)));
+  router.post('/staff/documents/:id/interpretations', interpretationWriters, documentAction(services, interpreting(services)));
+  router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', interpretationWriters, documentAction(services, unlinking(services)));
+}
 
+/**
+ * The legal staff's workspace: the catalog with drafts, registration, editing, publishing, repeal,
+ * interpretations. Every action goes through the same services (and schemas) as the API.
+ */
+export function workspacePages(services: WorkspaceServices, readUpload: ReadUpload) {
+  const router = Router();
+  mountDocumentList(router, services);
+  mountRegistration(router, services, readUpload);
+  mountDocumentPage(router, services);
+  mountDocumentActions(router, services);
   return router;
 }

@@ -3,11 +3,15 @@ import type { z } from 'zod';
 import { defineRoute } from '../../http/api-route.js';
 import { sendCsv } from '../../http/csv.js';
 import type { Actor } from '../accounts/actor.js';
-import type { Services } from '../../services.js';
+import type { ComplianceService } from './compliance.service.js';
+import type { ExpiryReviewService } from './expiry-review.service.js';
 import { complianceQuery, documentIdParams, expiringQuery, expiryReviewBody, exportQuery } from './compliance.schemas.js';
 import { expiringCsv, reportCsv } from './compliance.view.js';
 
-type ComplianceServices = Pick<Services, 'compliance' | 'expiryReviews'>;
+interface ComplianceServices {
+  compliance: ComplianceService;
+  expiryReviews: ExpiryReviewService;
+}
 
 /** One export table as a CSV download, for the API and the staff page alike; reads only what it shows. */
 export async function sendComplianceCsv(
@@ -25,7 +29,8 @@ export async function sendComplianceCsv(
 }
 
 /** The compliance figures and the expiry review, for API clients (the staff pages use the same services). */
-export function complianceRoutes(services: ComplianceServices) {
+export function complianceRoutes(compliance: ComplianceService, expiryReviews: ExpiryReviewService) {
+  const services: ComplianceServices = { compliance, expiryReviews };
   return [
     defineRoute({
       method: 'get',

@@ -22,7 +22,6 @@ export const DEFAULT_INTERPRETATION_LAG_DAYS = 30;
 export const DEFAULT_EXPIRY_WINDOW_MONTHS = 6;
 
 /** The kinds the government itself makes and must disclose, review and count (as in Article 20). */
-/** The kinds that Article 20 counts are the ones disclosure rules and reviews apply to. */
 export const COMPLIANCE_KINDS = ARTICLE20_KINDS;
 /** Interpretation coverage is measured on normative documents, as the annual report does. */
 export const COVERAGE_KINDS = ['normative'] as const satisfies readonly DocumentKind[];

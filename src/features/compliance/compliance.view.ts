@@ -4,7 +4,7 @@
  */
 import type { CsvCell } from '../../shared/csv.js';
 import type { ExpiryReviewService } from './expiry-review.service.js';
-import type { InterpretationReport, TimelinessReport } from './compliance.service.js';
+import type { DashboardReport, InterpretationReport, TimelinessReport } from './compliance.service.js';
 import type { ExportTable } from './compliance.schemas.js';
 
 type ExpiringList = Awaited<ReturnType<ExpiryReviewService['listExpiring']>>;
@@ -138,7 +138,7 @@ const SERIES: ChartSeries[] = [
   { label: '解读覆盖率', cls: 'series-coverage', fill: '#0969da' },
 ];
 
-export function dashboardView(report: { timeliness: TimelinessReport; interpretations: InterpretationReport }, expiring: ExpiringList) {
+export function dashboardView(report: DashboardReport, expiring: ExpiringList) {
   const { timeliness, interpretations } = report;
   const years = timeliness.by_year.map((y) => y.year);
   const organs = timeliness.organs;
@@ -197,93 +197,104 @@ export interface CsvExport {
 }
 
 /** One of the dashboard's tables as CSV. */
-export function reportCsv(
-  table: Exclude<ExportTable, 'expiring'>,
-  report: { timeliness: TimelinessReport; interpretations: InterpretationReport },
-): CsvExport {
-  const { timeliness, interpretations } = report;
-  const span = `${timeliness.years.from}-${timeliness.years.to}`;
+export function reportCsv(table: Exclude<ExportTable, 'expiring'>, report: DashboardReport): CsvExport {
+  const span = `${report.timeliness.years.from}-${report.timeliness.years.to}`;
   switch (table) {
-    case 'summary': {
-      const rows: CsvCell[][] = [
-        ['机关', '年度', '已判定件数', '按时公开', '逾期公开', '逾期未公开', '及时公开率', '待公开', '节假日安排未知', '缺成文日期', '行政规范性文件件数', '有解读件数', '解读覆盖率'],
-      ];
-      const line = (organ: string, year: number | string, t: TimelinessTally | undefined, c: CoverageTally | undefined): CsvCell[] => [
-        organ,
-        year,
-        t?.assessed ?? 0,
-        t?.on_time ?? 0,
-        t?.late ?? 0,
-        t?.overdue ?? 0,
-        percent(t?.on_time_share ?? null),
-        t?.pending ?? 0,
-        t?.unknown_calendar ?? 0,
-        t?.no_signed_on ?? 0,
-        c?.documents ?? 0,
-        c?.covered ?? 0,
-        percent(c?.coverage_share ?? null),
-      ];
-      for (const organ of timeliness.organs) {
-        for (const year of timeliness.by_year.map((y) => y.year)) {
-          const t = timeliness.groups.find((g) => g.organ_id === organ.id && g.year === year);
-          const c = interpretations.groups.find((g) => g.organ_id === organ.id && g.year === year);
-          if (t || c) rows.push(line(organ.name, year, t, c));
-        }
-      }
-      for (const t of timeliness.by_year) rows.push(line('全部机关', t.year, t, interpretations.by_year.find((c) => c.year === t.year)));
-      rows.push(line('全部机关', '合计', timeliness.total, interpretations.total));
-      return { fileName: `公开合规汇总-${span}.csv`, rows };
-    }
-    case 'timeliness': {
-      const all = [...timeliness.late, ...timeliness.unknown_calendar, ...timeliness.no_signed_on];
-      return {
-        fileName: `逾期及未判定文件-${span}.csv`,
-        rows: [
-          ['文件编号', '标题', '文号', '类别', '机关', '成文日期', '发布日期', '公开期限', '公开用时（工作日）', '结论', '缺少节假日安排的年份'],
-          ...all.map((d) => [
-            d.id,
-            d.title,
-            d.doc_number,
-            d.kind_label,
-            d.organ_name,
-            d.signed_on,
-            d.published_on,
-            d.timeliness.deadline,
-            d.timeliness.working_days,
-            d.timeliness.status_label,
-            d.timeliness.missing_years.join('、'),
-          ]),
-        ],
-      };
-    }
+    case 'summary':
+      return summaryCsv(report, span);
+    case 'timeliness':
+      return timelinessCsv(report.timeliness, span);
     case 'uncovered':
-      return {
-        fileName: `无解读的规范性文件-${span}.csv`,
-        rows: [
-          ['文件编号', '标题', '文号', '机关', '年度', '成文日期', '发布日期'],
-          ...interpretations.uncovered.map((d) => [d.id, d.title, d.doc_number, d.organ_name, d.year, d.signed_on, d.published_on]),
-        ],
-      };
+      return uncoveredCsv(report.interpretations, span);
     case 'flagged':
-      return {
-        fileName: `解读发布时间异常-${span}.csv`,
-        rows: [
-          ['解读编号', '解读标题', '解读发布日期', '文件编号', '文件标题', '文号', '机关', '文件发布日期', '相隔天数', '问题'],
-          ...interpretations.flagged.map((f) => [
-            f.interpretation.id,
-            f.interpretation.title,
-            f.interpretation.published_on,
-            f.document.id,
-            f.document.title,
-            f.document.doc_number,
-            f.document.organ_name,
-            f.document.published_on,
-            f.days_after,
-            f.flag_label,
-          ]),
-        ],
-      };
+      return flaggedCsv(report.interpretations, span);
   }
+}
+
+/** Organ × year, then every year over all organs, then the grand total. */
+function summaryCsv({ timeliness, interpretations }: DashboardReport, span: string): CsvExport {
+  const rows: CsvCell[][] = [
+    ['机关', '年度', '已判定件数', '按时公开', '逾期公开', '逾期未公开', '及时公开率', '待公开', '节假日安排未知', '缺成文日期', '行政规范性文件件数', '有解读件数', '解读覆盖率'],
+  ];
+  const line = (organ: string, year: number | string, t: TimelinessTally | undefined, c: CoverageTally | undefined): CsvCell[] => [
+    organ,
+    year,
+    t?.assessed ?? 0,
+    t?.on_time ?? 0,
+    t?.late ?? 0,
+    t?.overdue ?? 0,
+    percent(t?.on_time_share ?? null),
+    t?.pending ?? 0,
+    t?.unknown_calendar ?? 0,
+    t?.no_signed_on ?? 0,
+    c?.documents ?? 0,
+    c?.covered ?? 0,
+    percent(c?.coverage_share ?? null),
+  ];
+  for (const organ of timeliness.organs) {
+    for (const year of timeliness.by_year.map((y) => y.year)) {
+      const t = timeliness.groups.find((g) => g.organ_id === organ.id && g.year === year);
+      const c = interpretations.groups.find((g) => g.organ_id === organ.id && g.year === year);
+      if (t || c) rows.push(line(organ.name, year, t, c));
+    }
+  }
+  for (const t of timeliness.by_year) rows.push(line('全部机关', t.year, t, interpretations.by_year.find((c) => c.year === t.year)));
+  rows.push(line('全部机关', '合计', timeliness.total, interpretations.total));
+  return { fileName: `公开合规汇总-${span}.csv`, rows };
+}
+
+function timelinessCsv(timeliness: TimelinessReport, span: string): CsvExport {
+  const all = [...timeliness.late, ...timeliness.unknown_calendar, ...timeliness.no_signed_on];
+  return {
+    fileName: `逾期及未判定文件-${span}.csv`,
+    rows: [
+      ['文件编号', '标题', '文号', '类别', '机关', '成文日期', '发布日期', '公开期限', '公开用时（工作日）', '结论', '缺少节假日安排的年份'],
+      ...all.map((d) => [
+        d.id,
+        d.title,
+        d.doc_number,
+        d.kind_label,
+        d.organ_name,
+        d.signed_on,
+        d.published_on,
+        d.timeliness.deadline,
+        d.timeliness.working_days,
+        d.timeliness.status_label,
+        d.timeliness.missing_years.join('、'),
+      ]),
+    ],
+  };
+}
+
+function uncoveredCsv(interpretations: InterpretationReport, span: string): CsvExport {
+  return {
+    fileName: `无解读的规范性文件-${span}.csv`,
+    rows: [
+      ['文件编号', '标题', '文号', '机关', '年度', '成文日期', '发布日期'],
+      ...interpretations.uncovered.map((d) => [d.id, d.title, d.doc_number, d.organ_name, d.year, d.signed_on, d.published_on]),
+    ],
+  };
+}
+
+function flaggedCsv(interpretations: InterpretationReport, span: string): CsvExport {
+  return {
+    fileName: `解读发布时间异常-${span}.csv`,
+    rows: [
+      ['解读编号', '解读标题', '解读发布日期', '文件编号', '文件标题', '文号', '机关', '文件发布日期', '相隔天数', '问题'],
+      ...interpretations.flagged.map((f) => [
+        f.interpretation.id,
+        f.interpretation.title,
+        f.interpretation.published_on,
+        f.document.id,
+        f.document.title,
+        f.document.doc_number,
+        f.document.organ_name,
+        f.document.published_on,
+        f.days_after,
+        f.flag_label,
+      ]),
+    ],
+  };
 }
 
 /** The documents whose term ends within the window, with their latest review, as CSV. */

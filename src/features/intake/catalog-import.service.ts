@@ -71,6 +71,21 @@ interface Insert {
   fileError?: AppError;
 }
 
+/** A batch's rows that passed the checks: to insert, or already stored and now repealed. */
+interface BatchPlan {
+  toInsert: Insert[];
+  toRepeal: { p: Pending; documentId: number }[];
+}
+
+/** What a batch's transaction did; the run counts it only once the transaction is over. */
+interface BatchOutcome {
+  /** Organs the batch created, by name. */
+  created: Map<string, number>;
+  inserted: number;
+  failures: RowError[];
+  notes: RowError[];
+}
+
 /** Thrown to roll a dry run's batch back. */
 class DryRunRollback extends Error {}
 
@@ -79,255 +94,313 @@ export interface CatalogImportDeps {
   documents: DocumentService;
 }
 
+/** One run's state, shared by its batches. */
+interface ImportRun extends CatalogImportDeps {
+  actor: Actor;
+  options: ImportOptions;
+  progress: ImportProgress;
+  /** Every organ the run created (or, dry, would create): a dry run's batches each roll theirs back. */
+  organsCreated: Set<string>;
+  /** Organs by name, as committed; a batch's new organs join only when it commits. */
+  organIds: Map<string, number>;
+}
+
 /**
  * The bulk import of an existing catalog (CSV/XLSX rows, originals from a folder) or of the shared
  * corpus. Every document goes through the document service's createWithin, so validation, audit
  * and index jobs are the API's. Batches commit one by one and a row already imported is skipped, so
  * a run killed half-way is resumed by running it again, and a second run changes nothing.
  */
-export function createCatalogImportService({ db, documents }: CatalogImportDeps) {
-  async function readOriginal(filesDir: string, name: string, maxBytes: number) {
-    const root = await realpath(filesDir);
-    const resolved = path.resolve(root, name);
-    // A 文件名 cell may not reach outside the folder given with --files.
-    if (!resolved.startsWith(root + path.sep)) throw new ValidationError(`原件“${name}”不在 --files 指定的目录内`);
-    const info = await stat(resolved).catch(() => undefined);
-    if (!info?.isFile()) throw new ValidationError(`找不到原件“${name}”`);
-    if (info.size > maxBytes) throw new ValidationError(`原件“${name}”超过大小上限 ${Math.round(maxBytes / 1048576)} MB`);
-    const bytes = await readFile(resolved);
-    const sniffed = await sniffFile(bytes);
-    return documents.prepareFile({
-      name: safeFileName(path.basename(name), sniffed.extension),
-      kind: sniffed.kind,
-      type: sniffed.mime,
-      encoding: sniffed.encoding,
-      bytes,
-    });
+export function createCatalogImportService(deps: CatalogImportDeps) {
+  return {
+    run: (actor: Actor, records: AsyncIterable<ImportRecord>, options: ImportOptions) => runCatalogImport(deps, actor, records, options),
+  };
+}
+
+async function runCatalogImport(
+  deps: CatalogImportDeps,
+  actor: Actor,
+  records: AsyncIterable<ImportRecord>,
+  options: ImportOptions,
+): Promise<ImportProgress> {
+  if (!can(actor, 'document:write')) throw new ForbiddenError();
+  const batchSize = options.batchSize ?? 200;
+  const run: ImportRun = {
+    ...deps,
+    actor,
+    options,
+    progress: { rows: 0, inserted: 0, skipped: 0, failed: 0, notes: 0, organsCreated: 0 },
+    organsCreated: new Set(),
+    organIds: new Map(),
+  };
+  const defaults = { organ: options.defaultOrgan ?? null };
+  if (defaults.organ && !(await findOrganByName(deps.db, defaults.organ))) {
+    throw new ValidationError(`--organ 指定的机关“${defaults.organ}”不存在`);
   }
 
-  return {
-    async run(actor: Actor, records: AsyncIterable<ImportRecord>, options: ImportOptions): Promise<ImportProgress> {
-      if (!can(actor, 'document:write')) throw new ForbiddenError();
-      const batchSize = options.batchSize ?? 200;
-      const progress: ImportProgress = { rows: 0, inserted: 0, skipped: 0, failed: 0, notes: 0, organsCreated: 0 };
-      // Every organ the run created (or, dry, would create): a dry run's batches each roll theirs back.
-      const organsCreated = new Set<string>();
-      const defaults = { organ: options.defaultOrgan ?? null };
-      // Organs by name, as committed; a batch's new organs join only when it commits.
-      const organIds = new Map<string, number>();
-      if (defaults.organ && !(await findOrganByName(db, defaults.organ))) {
-        throw new ValidationError(`--organ 指定的机关“${defaults.organ}”不存在`);
+  let batch: Pending[] = [];
+  let withFiles = 0;
+  for await (const record of records) {
+    run.progress.rows++;
+    const pending = readPending(run, record, defaults);
+    if (!pending) continue;
+    batch.push(pending);
+    if (pending.row.file) withFiles++;
+    // Originals are held in memory until their batch commits: fewer of them per batch.
+    if (batch.length >= batchSize || withFiles >= Math.max(1, Math.floor(batchSize / 10))) {
+      await importBatch(run, batch);
+      options.onProgress?.({ ...run.progress });
+      batch = [];
+      withFiles = 0;
+    }
+  }
+  if (batch.length) await importBatch(run, batch);
+  options.onProgress?.({ ...run.progress });
+  return run.progress;
+}
+
+function fail(run: ImportRun, line: number, label: string, message: string) {
+  run.progress.failed++;
+  run.options.onError({ line, label, message });
+}
+
+/** A record as a row to import, or undefined once its failure is reported. */
+function readPending(run: ImportRun, record: ImportRecord, defaults: { organ: string | null }): Pending | undefined {
+  if ('unreadable' in record) {
+    fail(run, record.line, '', record.unreadable);
+    return undefined;
+  }
+  const corpusId = 'corpus' in record ? String(record.corpus.id ?? '') : null;
+  const result: RowResult = 'corpus' in record ? readCorpusRecord(record.corpus, defaults) : readCatalogRow(record.cells, defaults);
+  const title = 'corpus' in record ? record.corpus.title : record.cells.title;
+  const label = [corpusId, title].filter(Boolean).join(' ');
+  if (!result.ok) {
+    fail(run, record.line, label, result.errors.join('；'));
+    return undefined;
+  }
+  if (corpusId === '') {
+    fail(run, record.line, label, '语料记录缺少 id');
+    return undefined;
+  }
+  return { line: record.line, label, row: result.row, corpusId };
+}
+
+/**
+ * The batch step: sorts the rows out, reads their originals, then writes them in one transaction
+ * (each row in a savepoint of its own) and counts what the transaction did.
+ */
+async function importBatch(run: ImportRun, batch: Pending[]) {
+  const plan = await planBatch(run, batch);
+  await readOriginals(run, plan.toInsert);
+  const outcome: BatchOutcome = { created: new Map(), inserted: 0, failures: [], notes: [] };
+  try {
+    await run.db.transaction().execute((trx) => writeBatch(run, trx, plan, outcome));
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  countBatch(run, outcome);
+}
+
+/** Skips rows already stored (or twice in the batch) and reports the rows that cannot be imported. */
+async function planBatch(run: ImportRun, batch: Pending[]): Promise<BatchPlan> {
+  const { progress } = run;
+  const imported = await findImportedKeys(
+    run.db,
+    CORPUS_SOURCE,
+    batch.flatMap((p) => (p.corpusId ? [p.corpusId] : [])),
+  );
+  const plan: BatchPlan = { toInsert: [], toRepeal: [] };
+  const keysInBatch = new Map<string, Pending>();
+  for (const p of batch) {
+    if (p.corpusId && imported.has(p.corpusId)) {
+      progress.skipped++;
+      continue;
+    }
+    const lead = p.row.organ ? await organId(run, p.row.organ) : undefined;
+    if (lead === undefined && !p.corpusId) {
+      fail(run, p.line, p.label, `发文机关“${p.row.organ}”不存在，请先在机关管理中添加`);
+      continue;
+    }
+    const found = p.corpusId ? undefined : await existing(run.db, p, lead);
+    if (found && found.title !== p.row.title) {
+      fail(run, p.line, p.label, `文号已被文件 #${found.id}《${found.title}》使用`);
+      continue;
+    }
+    if (found) {
+      progress.skipped++;
+      // Killed between a row's insert and its repeal cannot happen (one savepoint), but a
+      // row whose 废止日期 was added to the catalog since the last run gets it now.
+      if (p.row.repealed_on && !found.repealed_on) plan.toRepeal.push({ p, documentId: found.id });
+      continue;
+    }
+    const key = p.corpusId ?? `${lead}|${p.row.kind}|${p.row.doc_number ?? `${p.row.title}|${p.row.published_on}`}`;
+    const twin = keysInBatch.get(key);
+    if (twin && twin.row.title !== p.row.title) {
+      fail(run, p.line, p.label, `文号与第 ${twin.line} 行《${twin.row.title}》重复`);
+      continue;
+    }
+    if (twin) {
+      progress.skipped++;
+      continue;
+    }
+    keysInBatch.set(key, p);
+    plan.toInsert.push({ p });
+  }
+  return plan;
+}
+
+async function organId(run: ImportRun, name: string): Promise<number | undefined> {
+  const known = run.organIds.get(name);
+  if (known !== undefined) return known;
+  const row = await findOrganByName(run.db, name);
+  if (row) run.organIds.set(name, row.id);
+  return row?.id;
+}
+
+/** The document a row would duplicate: by import source, 文号, or title and publication day. */
+async function existing(db: Db, p: Pending, organ: number | undefined) {
+  if (organ === undefined) return undefined;
+  const parsed = p.row.doc_number ? parseDocNumber(p.row.doc_number) : null;
+  return parsed
+    ? findDocumentByNumber(db, organ, p.row.kind, docNumberKey(parsed))
+    : findDocumentByTitle(db, organ, p.row.kind, p.row.title, p.row.published_on);
+}
+
+/** Originals are parsed before the transaction, on the extractor pool's cores. */
+async function readOriginals({ documents, options }: ImportRun, toInsert: Insert[]) {
+  await Promise.all(
+    toInsert.map(async (item) => {
+      if (!item.p.row.file) return;
+      try {
+        if (!options.filesDir) throw new ValidationError('目录中有“文件名”列，但没有用 --files 指定原件所在的目录');
+        item.file = await readOriginal(documents, options.filesDir, item.p.row.file, options.maxFileBytes);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        item.fileError = error;
       }
+    }),
+  );
+}
 
-      const fail = (line: number, label: string, message: string) => {
-        progress.failed++;
-        options.onError({ line, label, message });
-      };
+async function readOriginal(documents: DocumentService, filesDir: string, name: string, maxBytes: number) {
+  const root = await realpath(filesDir);
+  const resolved = path.resolve(root, name);
+  // A 文件名 cell may not reach outside the folder given with --files.
+  if (!resolved.startsWith(root + path.sep)) throw new ValidationError(`原件“${name}”不在 --files 指定的目录内`);
+  const info = await stat(resolved).catch(() => undefined);
+  if (!info?.isFile()) throw new ValidationError(`找不到原件“${name}”`);
+  if (info.size > maxBytes) throw new ValidationError(`原件“${name}”超过大小上限 ${Math.round(maxBytes / 1048576)} MB`);
+  const bytes = await readFile(resolved);
+  const sniffed = await sniffFile(bytes);
+  return documents.prepareFile({
+    name: safeFileName(path.basename(name), sniffed.extension),
+    kind: sniffed.kind,
+    type: sniffed.mime,
+    encoding: sniffed.encoding,
+    bytes,
+  });
+}
 
-      async function organId(name: string): Promise<number | undefined> {
-        const known = organIds.get(name);
-        if (known !== undefined) return known;
-        const row = await findOrganByName(db, name);
-        if (row) organIds.set(name, row.id);
-        return row?.id;
-      }
+/** The batch's transaction: its rows, then the repeals of rows stored before; a dry run rolls back. */
+async function writeBatch(run: ImportRun, trx: Trx, plan: BatchPlan, outcome: BatchOutcome) {
+  for (const item of plan.toInsert) await insertItem(run, trx, item, outcome);
+  for (const { p, documentId } of plan.toRepeal) {
+    try {
+      await withSavepoint(trx, () => run.documents.repealWithin(trx, run.actor, documentId, { repealed_on: p.row.repealed_on! }));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      outcome.failures.push({ line: p.line, label: p.label, message: `已导入，但废止失败：${describe(error)}` });
+    }
+  }
+  if (run.options.dryRun) throw new DryRunRollback();
+}
 
-      /** The document a row would duplicate: by import source, 文号, or title and publication day. */
-      async function existing(p: Pending, organ: number | undefined) {
-        if (organ === undefined) return undefined;
-        const parsed = p.row.doc_number ? parseDocNumber(p.row.doc_number) : null;
-        return parsed
-          ? findDocumentByNumber(db, organ, p.row.kind, docNumberKey(parsed))
-          : findDocumentByTitle(db, organ, p.row.kind, p.row.title, p.row.published_on);
-      }
+async function insertItem(run: ImportRun, trx: Trx, item: Insert, outcome: BatchOutcome) {
+  const { p } = item;
+  if (item.fileError) {
+    outcome.failures.push({ line: p.line, label: p.label, message: item.fileError.message });
+    return;
+  }
+  const createdBefore = new Map(outcome.created);
+  try {
+    try {
+      await insertRow(run, trx, item, outcome.created, p.row.doc_number);
+    } catch (error) {
+      // The corpus's 文号 is the first one in a header, for an amended text often the
+      // amending order's, shared by every law it amended: kept as reference, unnumbered.
+      if (!(p.corpusId && error instanceof ConflictError && error.fields?.['doc_number'])) throw error;
+      await insertRow(run, trx, item, outcome.created, null);
+      outcome.notes.push({ line: p.line, label: p.label, message: `已导入，但未记录文号“${p.row.doc_number}”：${describe(error)}` });
+    }
+    outcome.inserted++;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // The savepoint took back the organs this row created.
+    for (const name of outcome.created.keys()) if (!createdBefore.has(name)) outcome.created.delete(name);
+    outcome.failures.push({ line: p.line, label: p.label, message: describe(error) });
+  }
+}
 
-      async function processBatch(batch: Pending[]) {
-        const imported = await findImportedKeys(
-          db,
-          CORPUS_SOURCE,
-          batch.flatMap((p) => (p.corpusId ? [p.corpusId] : [])),
-        );
-        const toInsert: Insert[] = [];
-        const toRepeal: { p: Pending; documentId: number }[] = [];
-        const keysInBatch = new Map<string, Pending>();
-        for (const p of batch) {
-          if (p.corpusId && imported.has(p.corpusId)) {
-            progress.skipped++;
-            continue;
-          }
-          const lead = p.row.organ ? await organId(p.row.organ) : undefined;
-          if (lead === undefined && !p.corpusId) {
-            fail(p.line, p.label, `发文机关“${p.row.organ}”不存在，请先在机关管理中添加`);
-            continue;
-          }
-          const found = p.corpusId ? undefined : await existing(p, lead);
-          if (found && found.title !== p.row.title) {
-            fail(p.line, p.label, `文号已被文件 #${found.id}《${found.title}》使用`);
-            continue;
-          }
-          if (found) {
-            progress.skipped++;
-            // Killed between a row's insert and its repeal cannot happen (one savepoint), but a
-            // row whose 废止日期 was added to the catalog since the last run gets it now.
-            if (p.row.repealed_on && !found.repealed_on) toRepeal.push({ p, documentId: found.id });
-            continue;
-          }
-          const key = p.corpusId ?? `${lead}|${p.row.kind}|${p.row.doc_number ?? `${p.row.title}|${p.row.published_on}`}`;
-          const twin = keysInBatch.get(key);
-          if (twin && twin.row.title !== p.row.title) {
-            fail(p.line, p.label, `文号与第 ${twin.line} 行《${twin.row.title}》重复`);
-            continue;
-          }
-          if (twin) {
-            progress.skipped++;
-            continue;
-          }
-          keysInBatch.set(key, p);
-          toInsert.push({ p });
-        }
-        // Originals are parsed before the transaction, on the extractor pool's cores.
-        await Promise.all(
-          toInsert.map(async (item) => {
-            if (!item.p.row.file) return;
-            try {
-              if (!options.filesDir) throw new ValidationError('目录中有“文件名”列，但没有用 --files 指定原件所在的目录');
-              item.file = await readOriginal(options.filesDir, item.p.row.file, options.maxFileBytes);
-            } catch (error) {
-              if (!(error instanceof AppError)) throw error;
-              item.fileError = error;
-            }
-          }),
-        );
+/** A row's document, its import source and its repeal, in one savepoint. */
+function insertRow(run: ImportRun, trx: Trx, item: Insert, created: Map<string, number>, docNumber: string | null) {
+  const { documents, actor, options } = run;
+  const { p } = item;
+  const organFor = (name: string) => organForRow(run, trx, created, name);
+  return withSavepoint(trx, async () => {
+    const input: NewDocumentInput = {
+      kind: p.row.kind,
+      title: p.row.title,
+      organ_id: await organFor(p.row.organ!),
+      co_organ_ids: await Promise.all(p.row.co_organs.map(organFor)),
+      doc_number: docNumber,
+      index_number: p.row.index_number,
+      signed_on: p.row.signed_on,
+      published_on: p.row.published_on,
+      effective_on: p.row.effective_on,
+      expires_on: p.row.expires_on,
+      topics: p.row.topics,
+    };
+    if (p.row.body) input.body = p.row.body;
+    // A dry run writes no blob to storage: the original's text stands in for it.
+    else if (options.dryRun && item.file) input.body = item.file.extracted.text;
+    const id = await documents.createWithin(trx, actor, input, options.dryRun ? undefined : item.file);
+    if (p.corpusId) await insertImportSource(trx, { source: CORPUS_SOURCE, key: p.corpusId, documentId: id });
+    if (p.row.repealed_on) await documents.repealWithin(trx, actor, id, { repealed_on: p.row.repealed_on });
+  });
+}
 
-        const created = new Map<string, number>();
-        let inserted = 0;
-        const failures: RowError[] = [];
-        const notes: RowError[] = [];
-        try {
-          await db.transaction().execute(async (trx) => {
-            const organFor = async (name: string) => created.get(name) ?? (await organId(name)) ?? (await createOrgan(trx, name));
-            async function createOrgan(t: Trx, name: string) {
-              if (!can(actor, 'organ:write')) throw new ForbiddenError(`机关“${name}”不存在，当前账号无权新建机关`);
-              const row = await insertOrgan(t, { name, short_name: null, parent_id: null, doc_prefixes: [] });
-              await recordAudit(t, {
-                userId: actor.userId,
-                ip: actor.ip,
-                action: 'organ.create',
-                entity: 'organ',
-                entityId: row.id,
-                after: { id: row.id, name, source: 'import' },
-              });
-              created.set(name, row.id);
-              return row.id;
-            }
-            for (const item of toInsert) {
-              const { p } = item;
-              if (item.fileError) {
-                failures.push({ line: p.line, label: p.label, message: item.fileError.message });
-                continue;
-              }
-              const insertRow = (docNumber: string | null) =>
-                withSavepoint(trx, async () => {
-                  const input: NewDocumentInput = {
-                    kind: p.row.kind,
-                    title: p.row.title,
-                    organ_id: await organFor(p.row.organ!),
-                    co_organ_ids: await Promise.all(p.row.co_organs.map(organFor)),
-                    doc_number: docNumber,
-                    index_number: p.row.index_number,
-                    signed_on: p.row.signed_on,
-                    published_on: p.row.published_on,
-                    effective_on: p.row.effective_on,
-                    expires_on: p.row.expires_on,
-                    topics: p.row.topics,
-                  };
-                  if (p.row.body) input.body = p.row.body;
-                  // A dry run writes no blob to storage: the original's text stands in for it.
-                  else if (options.dryRun && item.file) input.body = item.file.extracted.text;
-                  const id = await documents.createWithin(trx, actor, input, options.dryRun ? undefined : item.file);
-                  if (p.corpusId) await insertImportSource(trx, { source: CORPUS_SOURCE, key: p.corpusId, documentId: id });
-                  if (p.row.repealed_on) await documents.repealWithin(trx, actor, id, { repealed_on: p.row.repealed_on });
-                });
-              const createdBefore = new Map(created);
-              try {
-                try {
-                  await insertRow(p.row.doc_number);
-                } catch (error) {
-                  // The corpus's 文号 is the first one in a header, for an amended text often the
-                  // amending order's, shared by every law it amended: kept as reference, unnumbered.
-                  if (!(p.corpusId && error instanceof ConflictError && error.fields?.['doc_number'])) throw error;
-                  await insertRow(null);
-                  notes.push({ line: p.line, label: p.label, message: `已导入，但未记录文号“${p.row.doc_number}”：${describe(error)}` });
-                }
-                inserted++;
-              } catch (error) {
-                if (!(error instanceof AppError)) throw error;
-                // The savepoint took back the organs this row created.
-                for (const name of created.keys()) if (!createdBefore.has(name)) created.delete(name);
-                failures.push({ line: p.line, label: p.label, message: describe(error) });
-              }
-            }
-            for (const { p, documentId } of toRepeal) {
-              try {
-                await withSavepoint(trx, () => documents.repealWithin(trx, actor, documentId, { repealed_on: p.row.repealed_on! }));
-              } catch (error) {
-                if (!(error instanceof AppError)) throw error;
-                failures.push({ line: p.line, label: p.label, message: `已导入，但废止失败：${describe(error)}` });
-              }
-            }
-            if (options.dryRun) throw new DryRunRollback();
-          });
-        } catch (error) {
-          if (!(error instanceof DryRunRollback)) throw error;
-        }
-        // Counted only now: a batch that failed as a whole reports nothing as done.
-        progress.inserted += inserted;
-        for (const name of created.keys()) organsCreated.add(name);
-        progress.organsCreated = organsCreated.size;
-        for (const f of failures) fail(f.line, f.label, f.message);
-        for (const n of notes) {
-          progress.notes++;
-          options.onError(n);
-        }
-        if (!options.dryRun) for (const [name, id] of created) organIds.set(name, id);
-      }
+/** An organ by name: one the batch created, one committed, or a new one. */
+async function organForRow(run: ImportRun, trx: Trx, created: Map<string, number>, name: string) {
+  return created.get(name) ?? (await organId(run, name)) ?? (await createOrgan(run, trx, created, name));
+}
 
-      let batch: Pending[] = [];
-      let withFiles = 0;
-      for await (const record of records) {
-        progress.rows++;
-        if ('unreadable' in record) {
-          fail(record.line, '', record.unreadable);
-          continue;
-        }
-        const corpusId = 'corpus' in record ? String(record.corpus.id ?? '') : null;
-        const result: RowResult =
-          'corpus' in record ? readCorpusRecord(record.corpus, defaults) : readCatalogRow(record.cells, defaults);
-        const title = 'corpus' in record ? record.corpus.title : record.cells.title;
-        const label = [corpusId, title].filter(Boolean).join(' ');
-        if (!result.ok) {
-          fail(record.line, label, result.errors.join('；'));
-          continue;
-        }
-        if (corpusId === '') {
-          fail(record.line, label, '语料记录缺少 id');
-          continue;
-        }
-        batch.push({ line: record.line, label, row: result.row, corpusId });
-        if (result.row.file) withFiles++;
-        // Originals are held in memory until their batch commits: fewer of them per batch.
-        if (batch.length >= batchSize || withFiles >= Math.max(1, Math.floor(batchSize / 10))) {
-          await processBatch(batch);
-          options.onProgress?.({ ...progress });
-          batch = [];
-          withFiles = 0;
-        }
-      }
-      if (batch.length) await processBatch(batch);
-      options.onProgress?.({ ...progress });
-      return progress;
-    },
-  };
+async function createOrgan({ actor }: ImportRun, trx: Trx, created: Map<string, number>, name: string) {
+  if (!can(actor, 'organ:write')) throw new ForbiddenError(`机关“${name}”不存在，当前账号无权新建机关`);
+  const row = await insertOrgan(trx, { name, short_name: null, parent_id: null, doc_prefixes: [] });
+  await recordAudit(trx, {
+    userId: actor.userId,
+    ip: actor.ip,
+    action: 'organ.create',
+    entity: 'organ',
+    entityId: row.id,
+    after: { id: row.id, name, source: 'import' },
+  });
+  created.set(name, row.id);
+  return row.id;
+}
+
+/** Counted only now: a batch that failed as a whole reports nothing as done. */
+function countBatch(run: ImportRun, outcome: BatchOutcome) {
+  const { progress, options } = run;
+  progress.inserted += outcome.inserted;
+  for (const name of outcome.created.keys()) run.organsCreated.add(name);
+  progress.organsCreated = run.organsCreated.size;
+  for (const f of outcome.failures) fail(run, f.line, f.label, f.message);
+  for (const n of outcome.notes) {
+    progress.notes++;
+    options.onError(n);
+  }
+  if (!options.dryRun) for (const [name, id] of outcome.created) run.organIds.set(name, id);
 }
 
 /** An error as one line of the report: the message and what each field says. */

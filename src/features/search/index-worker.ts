@@ -47,169 +47,185 @@ async function lockEntities(trx: Trx, jobs: ClaimedJob[]): Promise<Set<string>> 
   return new Set(rows.filter((r) => r.locked).map((r) => r.key));
 }
 
+interface WorkerDeps {
+  db: Db;
+  indexes: SearchIndexes;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** One worker: its deps and what it has found out so far. */
+interface Worker extends WorkerDeps {
+  timer: NodeJS.Timeout | undefined;
+  running: Promise<void> | undefined;
+  stopped: boolean;
+  indexReady: boolean;
+  lastPurge: number;
+  refreshed: { on: IsoDate; at: number } | undefined;
+}
+
+/**
+ * When the day changes, and every few minutes besides, queues the records that are no longer right
+ * (a term ended, a repeal or a publication day came; or a rebuild that ran across midnight wrote
+ * them), so that counting statuses stays one facet and a title published today becomes findable
+ * through its related records. A failure is logged and tried again on the next round.
+ */
+async function refreshStaleRecords(w: Worker, force = false): Promise<void> {
+  const today = w.clock.today();
+  if (!w.indexReady || (!force && w.refreshed?.on === today && Date.now() - w.refreshed.at < REFRESH_EVERY_MS)) return;
+  try {
+    const stale = await staleRecords(w.indexes.client, w.indexes.search, today);
+    if (stale.documents.length || stale.interpretations.length) {
+      await w.db.transaction().execute(async (trx) => {
+        await enqueueIndexJobs(trx, 'document', stale.documents, { unlessQueued: true });
+        await enqueueIndexJobs(trx, 'interpretation', stale.interpretations, { unlessQueued: true });
+      });
+    }
+    w.refreshed = { on: today, at: Date.now() };
+  } catch (error) {
+    // Tried again in a minute, not on every round of the worker.
+    w.refreshed = { on: today, at: Date.now() - REFRESH_EVERY_MS + 60_000 };
+    w.logger.warn({ err: error }, 'could not look for search records to refresh; will retry');
+  }
+}
+
+/** Queues the current state of the jobs' entities in Meilisearch; resolves to the tasks to wait for. */
+async function enqueue(w: Worker, trx: Trx, jobs: ClaimedJob[]) {
+  if (!w.indexReady) {
+    await ensureIndex(w.indexes.client, w.indexes.search);
+    w.indexReady = true;
+  }
+  const ids = (entity: IndexedEntity) => [...new Set(jobs.filter((j) => j.entity === entity).map((j) => j.entity_id))];
+  const documents = ids('document');
+  // Interpretation records repeat their documents' titles, organs and topics.
+  const interpretations = [...new Set([...ids('interpretation'), ...(await interpretationIdsOfDocuments(trx, documents))])];
+  return writeEntities(trx, w.indexes.client, w.indexes.search, { documents, interpretations }, w.clock.today());
+}
+
+/** Applies the claimed jobs, or on failure puts them off with backoff; `signal` as in runOnce. */
+async function applyJobs(w: Worker, trx: Trx, jobs: ClaimedJob[], signal: (more: boolean) => void, more: boolean): Promise<void> {
+  try {
+    const tasks = await enqueue(w, trx, jobs);
+    // Sent and accepted: the records no longer need to be held here.
+    await Promise.all(tasks);
+    signal(more);
+    await waitForTasks(tasks);
+    await markJobsDone(trx, jobs.map((j) => j.id));
+  } catch (error) {
+    signal(false);
+    w.indexReady = false;
+    const attempts = Math.max(...jobs.map((j) => j.attempts));
+    const delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(attempts, 8));
+    w.logger.warn({ err: error, jobs: jobs.length, retryInSeconds: delay }, 'search index update failed; will retry');
+    await postponeJobs(trx, jobs.map((j) => j.id), error instanceof Error ? error.message : String(error), delay);
+  }
+}
+
+/**
+ * One batch in its own transaction: claim, queue in Meilisearch, then wait for Meilisearch and mark
+ * the jobs done. `queued` is called once the batch is in Meilisearch's queue (or nothing was
+ * claimed), with whether more jobs may be waiting.
+ */
+async function runOnce(w: Worker, queued: (more: boolean) => void = () => undefined): Promise<void> {
+  let signalled = false;
+  const signal = (more: boolean) => {
+    if (!signalled) queued(more);
+    signalled = true;
+  };
+  try {
+    await w.db.transaction().execute(async (trx) => {
+      const claimed = await claimDueJobs(trx, BATCH);
+      const free = claimed.length ? await lockEntities(trx, claimed) : new Set<string>();
+      const jobs = claimed.filter((j) => free.has(`${j.entity}:${j.entity_id}`));
+      if (jobs.length === 0) return signal(false);
+      await applyJobs(w, trx, jobs, signal, claimed.length === BATCH);
+    });
+  } finally {
+    signal(false);
+  }
+}
+
+/** Every due job, up to IN_FLIGHT batches at a time. */
+async function applyAllDue(w: Worker): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (;;) {
+      while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+      if (w.stopped) break;
+      let queued!: (more: boolean) => void;
+      const more = new Promise<boolean>((resolve) => (queued = resolve));
+      const batch: Promise<void> = runOnce(w, queued).finally(() => inFlight.delete(batch));
+      // Its failure surfaces in the Promise.race/all below; until then it must not count as unhandled.
+      batch.catch(() => undefined);
+      inFlight.add(batch);
+      if (!(await more)) break;
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+}
+
+async function drain(w: Worker): Promise<void> {
+  // Searches need the index to exist even before the first document arrives.
+  if (!w.indexReady) {
+    await ensureIndex(w.indexes.client, w.indexes.search).then(
+      () => {
+        w.indexReady = true;
+      },
+      (error: unknown) => w.logger.warn({ err: error }, 'search index not reachable; will retry'),
+    );
+  }
+  await refreshStaleRecords(w);
+  await applyAllDue(w);
+  if (Date.now() - w.lastPurge > PURGE_EVERY_MS) {
+    w.lastPurge = Date.now();
+    await purgeJobHistory(w.db, KEEP_JOB_HISTORY_SECONDS);
+  }
+}
+
+function schedule(w: Worker, ms: number) {
+  if (w.stopped) return;
+  clearTimeout(w.timer);
+  w.timer = setTimeout(() => {
+    w.running = drain(w)
+      .catch((error: unknown) => w.logger.error({ err: error }, 'index worker failed'))
+      .finally(() => {
+        w.running = undefined;
+        schedule(w, 1000);
+      });
+  }, ms);
+}
+
 /**
  * Applies index jobs from the outbox to Meilisearch. Jobs leave the queue only after Meilisearch
  * confirms the task, so an outage or a crash loses nothing: the jobs wait and are retried with backoff.
  */
-export function createIndexWorker({ db, indexes, logger, clock }: { db: Db; indexes: SearchIndexes; logger: Logger; clock: Clock }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
-  let indexReady = false;
-  let lastPurge = 0;
-  let refreshed: { on: IsoDate; at: number } | undefined;
-
-  /**
-   * When the day changes, and every few minutes besides, queues the records that are no longer right
-   * (a term ended, a repeal or a publication day came; or a rebuild that ran across midnight wrote
-   * them), so that counting statuses stays one facet and a title published today becomes findable
-   * through its related records. A failure is logged and tried again on the next round.
-   */
-  async function refreshStaleRecords(force = false): Promise<void> {
-    const today = clock.today();
-    if (!indexReady || (!force && refreshed?.on === today && Date.now() - refreshed.at < REFRESH_EVERY_MS)) return;
-    try {
-      const stale = await staleRecords(indexes.client, indexes.search, today);
-      if (stale.documents.length || stale.interpretations.length) {
-        await db.transaction().execute(async (trx) => {
-          await enqueueIndexJobs(trx, 'document', stale.documents, { unlessQueued: true });
-          await enqueueIndexJobs(trx, 'interpretation', stale.interpretations, { unlessQueued: true });
-        });
-      }
-      refreshed = { on: today, at: Date.now() };
-    } catch (error) {
-      // Tried again in a minute, not on every round of the worker.
-      refreshed = { on: today, at: Date.now() - REFRESH_EVERY_MS + 60_000 };
-      logger.warn({ err: error }, 'could not look for search records to refresh; will retry');
-    }
-  }
-
-  /** Queues the current state of the jobs' entities in Meilisearch; resolves to the tasks to wait for. */
-  async function enqueue(trx: Trx, jobs: ClaimedJob[]) {
-    if (!indexReady) {
-      await ensureIndex(indexes.client, indexes.search);
-      indexReady = true;
-    }
-    const ids = (entity: IndexedEntity) => [...new Set(jobs.filter((j) => j.entity === entity).map((j) => j.entity_id))];
-    const documents = ids('document');
-    // Interpretation records repeat their documents' titles, organs and topics.
-    const interpretations = [...new Set([...ids('interpretation'), ...(await interpretationIdsOfDocuments(trx, documents))])];
-    return writeEntities(trx, indexes.client, indexes.search, { documents, interpretations }, clock.today());
-  }
-
-  /**
-   * One batch in its own transaction: claim, queue in Meilisearch, then wait for Meilisearch and mark
-   * the jobs done. `queued` is called once the batch is in Meilisearch's queue (or nothing was
-   * claimed), with whether more jobs may be waiting.
-   */
-  async function runOnce(queued: (more: boolean) => void = () => undefined): Promise<void> {
-    let signalled = false;
-    const signal = (more: boolean) => {
-      if (!signalled) queued(more);
-      signalled = true;
-    };
-    try {
-      await db.transaction().execute(async (trx) => {
-        const claimed = await claimDueJobs(trx, BATCH);
-        const free = claimed.length ? await lockEntities(trx, claimed) : new Set<string>();
-        const jobs = claimed.filter((j) => free.has(`${j.entity}:${j.entity_id}`));
-        if (jobs.length === 0) return signal(false);
-        try {
-          const tasks = await enqueue(trx, jobs);
-          // Sent and accepted: the records no longer need to be held here.
-          await Promise.all(tasks);
-          signal(claimed.length === BATCH);
-          await waitForTasks(tasks);
-          await markJobsDone(trx, jobs.map((j) => j.id));
-        } catch (error) {
-          signal(false);
-          indexReady = false;
-          const attempts = Math.max(...jobs.map((j) => j.attempts));
-          const delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(attempts, 8));
-          logger.warn({ err: error, jobs: jobs.length, retryInSeconds: delay }, 'search index update failed; will retry');
-          await postponeJobs(trx, jobs.map((j) => j.id), error instanceof Error ? error.message : String(error), delay);
-        }
-      });
-    } finally {
-      signal(false);
-    }
-  }
-
-  /** Every due job, up to IN_FLIGHT batches at a time. */
-  async function applyAllDue(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    try {
-      for (;;) {
-        while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-        if (stopped) break;
-        let queued!: (more: boolean) => void;
-        const more = new Promise<boolean>((resolve) => (queued = resolve));
-        const batch: Promise<void> = runOnce(queued).finally(() => inFlight.delete(batch));
-        // Its failure surfaces in the Promise.race/all below; until then it must not count as unhandled.
-        batch.catch(() => undefined);
-        inFlight.add(batch);
-        if (!(await more)) break;
-      }
-    } finally {
-      await Promise.all(inFlight);
-    }
-  }
-
-  async function drain(): Promise<void> {
-    // Searches need the index to exist even before the first document arrives.
-    if (!indexReady) {
-      await ensureIndex(indexes.client, indexes.search).then(
-        () => {
-          indexReady = true;
-        },
-        (error: unknown) => logger.warn({ err: error }, 'search index not reachable; will retry'),
-      );
-    }
-    await refreshStaleRecords();
-    await applyAllDue();
-    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
-      lastPurge = Date.now();
-      await purgeJobHistory(db, KEEP_JOB_HISTORY_SECONDS);
-    }
-  }
-
-  function schedule(ms: number) {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = drain()
-        .catch((error: unknown) => logger.error({ err: error }, 'index worker failed'))
-        .finally(() => {
-          running = undefined;
-          schedule(1000);
-        });
-    }, ms);
-  }
-
+export function createIndexWorker(deps: WorkerDeps) {
+  const w: Worker = { ...deps, timer: undefined, running: undefined, stopped: true, indexReady: false, lastPurge: 0, refreshed: undefined };
   return {
     start() {
-      stopped = false;
-      schedule(0);
+      w.stopped = false;
+      schedule(w, 0);
     },
     /** Called after a commit that wrote jobs, so the index follows within milliseconds, not a poll later. */
     nudge() {
-      if (!stopped && !running) schedule(0);
+      if (!w.stopped && !w.running) schedule(w, 0);
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      w.stopped = true;
+      clearTimeout(w.timer);
+      await w.running;
     },
     /** Applies everything due now, stale records included; for scripts and tests that need the index caught up. */
     async drainNow() {
-      const wasStopped = stopped;
-      stopped = false;
+      const wasStopped = w.stopped;
+      w.stopped = false;
       try {
-        await running;
-        await refreshStaleRecords(true);
-        await applyAllDue();
+        await w.running;
+        await refreshStaleRecords(w, true);
+        await applyAllDue(w);
       } finally {
-        stopped = wasStopped;
+        w.stopped = wasStopped;
       }
     },
   };

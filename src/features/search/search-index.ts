@@ -3,6 +3,7 @@ import type { Db, Trx } from '../../db/database.js';
 import { docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
+import type { RecordKind } from './record-kind.js';
 import { findDocumentsForIndex, findInterpretationsForIndex } from './search.repository.js';
 import { staleRecordFilter } from './search-query.js';
 import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';
@@ -45,8 +46,6 @@ export const rebuildIndexName = (indexes: SearchIndexes) => `${indexes.search}_r
 export function dateToInt(date: IsoDate | null): number | null {
   return date === null ? null : Number(date.replaceAll('-', ''));
 }
-
-export type RecordKind = DocumentKind | 'interpretation';
 
 export interface SearchRecord {
   id: string;

@@ -4,9 +4,9 @@
  */
 import type { MultiSearchParams, SearchParams as MeiliParams } from 'meilisearch';
 import type { IsoDate } from '../../shared/dates.js';
-import { docNumberKey, docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
+import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../../shared/doc-number.js';
 import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../../shared/document-status.js';
-import { filterValue, spaceDigits } from './search-text.js';
+import { filterValue, queryWords, spaceDigits } from './search-text.js';
 
 /** Meilisearch ranks at most this many hits (pagination.maxTotalHits); paging stops there. */
 export const MAX_RESULTS = 1000;
@@ -100,6 +100,12 @@ export function meiliQuery(q: string) {
   return { parsed, docNumberKey: parsed ? docNumberKey(parsed) : null, text: parsed ? docNumberSearchForm(parsed) : spaceDigits(q) };
 }
 
+/** meiliQuery, and the words hits mark: a 文号's standard form besides the query as typed. */
+export function readQuery(q: string) {
+  const query = meiliQuery(q);
+  return { ...query, words: queryWords(query.parsed ? `${formatDocNumber(query.parsed)} ${q}` : q) };
+}
+
 /** yyyymmdd back to 'YYYY-MM-DD'. */
 export function intToDate(value: number | null | undefined): IsoDate | null {
   if (value === null || value === undefined) return null;
@@ -144,7 +150,7 @@ type Query = MultiSearchParams['queries'][number];
  * The Meilisearch requests that answer a search: two multi-searches, sent at once by a search alone so
  * that Meilisearch counts on one core while it ranks on the other and the app reads the hits' details
  * from PostgreSQL while the counts are still coming (as one while other searches run, see
- * search.service.ts). `answersOf` names their answers.
+ * search-full.ts). `answersOf` names their answers.
  * - `hits`: `main`, the page of hits; `pinned`, for a 文号, the documents that carry it, shown first.
  * - `counts`: `facets`, the facets of all hits, status among them; `statuses`, when a status is asked
  *   for, the status facet without it (the facet shows what each choice would give); `stale`, unless

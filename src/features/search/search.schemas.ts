@@ -1,9 +1,8 @@
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../../shared/document-status.js';
+import { DOCUMENT_STATUSES } from '../../shared/document-status.js';
 import { MAX_DOC_YEAR, MIN_DOC_YEAR } from '../../shared/doc-number.js';
 import { idParam, listParam, paging, requiredText, text, z } from '../../http/validation.js';
-import { MAX_RESULTS } from './search.service.js';
-
-const RECORD_KINDS = [...DOCUMENT_KINDS, 'interpretation'] as const;
+import { RECORD_KINDS } from './record-kind.js';
+import { MAX_RESULTS } from './search-query.js';
 
 const year = z
   .string()

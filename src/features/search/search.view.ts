@@ -1,6 +1,7 @@
 import { STATUS_LABELS } from '../../shared/document-status.js';
-import { MAX_RESULTS, kindLabel, type SearchParams, type SearchResult } from './search.service.js';
-import type { RecordKind } from './search-index.js';
+import { kindLabel, type RecordKind } from './record-kind.js';
+import { MAX_RESULTS } from './search-query.js';
+import type { SearchParams, SearchResult } from './search-result.js';
 
 type ListKey = 'kind' | 'status' | 'organ_id' | 'topic' | 'year';
 const LIST_KEYS: ListKey[] = ['kind', 'status', 'organ_id', 'topic', 'year'];

@@ -1,0 +1,206 @@
+/** The full search: Meilisearch ranks and counts, PostgreSQL gives the titles and confirms visibility. */
+import type { MultiSearchResponse } from 'meilisearch';
+import type { Db } from '../../db/database.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { formatDocNumber } from '../../shared/doc-number.js';
+import { isDocumentStatus, type DocumentStatus } from '../../shared/document-status.js';
+import type { Clock } from '../../platform/clock.js';
+import { can, type Actor } from '../accounts/actor.js';
+import type { RecordKind } from './record-kind.js';
+import { addCounts, facetsFrom, sumOf, type Distribution, type OrganNames } from './search-facets.js';
+import { hitsOf, type HitSource } from './search-hits.js';
+import { countStaleDocuments, dateToInt, type SearchIndexes } from './search-index.js';
+import {
+  MAX_STALE,
+  buildMeiliRequest,
+  intToDate,
+  readQuery,
+  statusOfIndexed,
+  type IndexedDates,
+  type RequestName,
+} from './search-query.js';
+import type { SearchParams, SearchResult } from './search-result.js';
+
+const SEARCH_TIMEOUT_MS = 3000;
+/** How long a finding that the index holds no stale document record stands. */
+const FRESHNESS_RECHECK_MS = 10_000;
+
+type MeiliRequest = ReturnType<typeof buildMeiliRequest>;
+type Answer = MultiSearchResponse<Record<string, unknown>>['results'][number];
+
+/** A hit as the index returns it (search-query.ts HIT_ATTRIBUTES). */
+interface IndexedHit extends IndexedDates {
+  type: 'document' | 'interpretation';
+  ref_id: number;
+  /** The start of the text; absent on continuation records. */
+  head?: string;
+  display_doc_number?: string | null;
+  display_organ_name?: string | null;
+  kind: RecordKind;
+}
+
+interface StaleHit extends IndexedDates {
+  /** Absent on records indexed before they carried one. */
+  status?: DocumentStatus | null;
+}
+
+interface PinnedHit extends IndexedHit {
+  organ_ids: number[];
+  topics: string[];
+  year: number | null;
+}
+
+export interface FullSearchDeps {
+  db: Db;
+  indexes: SearchIndexes;
+  clock: Clock;
+  organNames: OrganNames;
+  /** See freshnessCheck. */
+  knownFresh: (today: IsoDate) => boolean;
+}
+
+function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
+  return {
+    type: hit.type,
+    id: hit.ref_id,
+    doc_number: hit.display_doc_number ?? null,
+    kind: hit.kind,
+    organ_name: hit.display_organ_name ?? null,
+    published_on: intToDate(hit.published_on),
+    status: hit.type === 'document' ? statusOfIndexed(hit, today) : null,
+    head: hit.head,
+  };
+}
+
+/**
+ * Whether the index is known to hold no document record stale today, so that a search need not look
+ * for them. Records go stale when the day turns, until the index worker rewrites them; within a day
+ * only a record written for another day (a batch or a rebuild across midnight) can be, so a finding
+ * stands for FRESHNESS_RECHECK_MS from when its count began; a search that finds none standing
+ * looks for stale records itself and has the count made again in the background.
+ */
+export function freshnessCheck(indexes: SearchIndexes): (today: IsoDate) => boolean {
+  let freshness: { day: IsoDate; since: number; none: boolean } | undefined;
+  let checking = false;
+  return (today) => {
+    const standing = freshness?.day === today && Date.now() - freshness.since <= FRESHNESS_RECHECK_MS ? freshness : undefined;
+    if (!standing && !checking) {
+      checking = true;
+      const since = Date.now();
+      countStaleDocuments(indexes.client, indexes.search, today)
+        .then(
+          (stale) => (freshness = { day: today, since, none: stale === 0 }),
+          () => (freshness = undefined),
+        )
+        .finally(() => (checking = false));
+    }
+    return standing?.none ?? false;
+  };
+}
+
+/**
+ * Documents per status as of today: the indexed status facet, with the few documents whose indexed
+ * status has run out moved to today's; when there are too many of those, one count per status.
+ */
+async function countStatuses(
+  indexes: SearchIndexes,
+  request: MeiliRequest,
+  answers: Partial<Record<RequestName, Answer>>,
+  today: IsoDate,
+  signal: AbortSignal,
+): Promise<Map<DocumentStatus, number>> {
+  const stale = (answers.stale?.hits ?? []) as unknown as StaleHit[];
+  if (stale.length > MAX_STALE) {
+    const counted = (await indexes.client.multiSearch({ queries: request.statusCounts() }, { signal })).results;
+    return new Map(request.counted.map((s, i) => [s, counted[i]?.facetDistribution?.['type']?.['document'] ?? 0]));
+  }
+  const facet = (answers.statuses ?? answers.facets)?.facetDistribution?.['status'] ?? {};
+  const counts = new Map(Object.entries(facet).filter(([s]) => isDocumentStatus(s)) as [DocumentStatus, number][]);
+  const add = (status: DocumentStatus, n: number) => counts.set(status, (counts.get(status) ?? 0) + n);
+  for (const hit of stale) {
+    if (hit.status) add(hit.status, -1);
+    add(statusOfIndexed(hit, today), 1);
+  }
+  return counts;
+}
+
+/**
+ * Sends the page of hits and the counts. A search alone sends them at once, so that Meilisearch uses
+ * both cores and the hits' details are read while it counts; among others (`crowded`), the cores are
+ * busy anyway and one request costs less. The counts are awaited by the caller.
+ */
+async function send(indexes: SearchIndexes, request: MeiliRequest, crowded: boolean, signal: AbortSignal) {
+  const multiSearch = (queries: typeof request.hits) =>
+    indexes.client.multiSearch({ queries }, { signal }).then((answer) => (answer as MultiSearchResponse<Record<string, unknown>>).results);
+  if (crowded) {
+    const answers = await multiSearch([...request.hits, ...request.counts]);
+    return { hitAnswers: answers.slice(0, request.hits.length), counting: Promise.resolve(answers.slice(request.hits.length)) };
+  }
+  const counting = multiSearch(request.counts);
+  counting.catch(() => undefined);
+  return { hitAnswers: await multiSearch(request.hits), counting };
+}
+
+/** The pinned documents of a 文号 (all, and those the status filter keeps), then the regular hits of the page. */
+function pageOfHits(request: MeiliRequest, hitAnswers: Answer[], params: SearchParams, docNumberKey: string | null, today: IsoDate) {
+  const offset = (params.page - 1) * params.page_size;
+  const found = request.answersOf('hits', hitAnswers);
+  const pinnedAll = (found.pinned?.hits ?? []) as unknown as PinnedHit[];
+  const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
+  const regular = (found.main!.hits as unknown as IndexedHit[]).slice(
+    docNumberKey ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
+  );
+  const ordered = [...pinned.slice(offset), ...regular].slice(0, params.page_size).map((hit) => sourceOfRecord(hit, today));
+  return { pinnedAll, pinned, ordered };
+}
+
+/** The pinned documents are excluded from the counted queries: their statuses and facets are added here. */
+function addPinned(distribution: Distribution, statusCounts: Map<DocumentStatus, number>, hits: ReturnType<typeof pageOfHits>, today: IsoDate) {
+  for (const hit of hits.pinnedAll) {
+    const status = statusOfIndexed(hit, today);
+    statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
+  }
+  const { pinned } = hits;
+  addCounts(distribution, 'type', pinned.map(() => 'document'));
+  addCounts(distribution, 'kind', pinned.map((h) => h.kind));
+  addCounts(distribution, 'organ_ids', pinned.flatMap((h) => h.organ_ids));
+  addCounts(distribution, 'topics', pinned.flatMap((h) => h.topics));
+  addCounts(distribution, 'year', pinned.map((h) => h.year));
+}
+
+/** `crowded`: other searches are being answered by Meilisearch from this process right now. */
+export async function searchFull(deps: FullSearchDeps, actor: Actor | null, params: SearchParams, crowded: boolean): Promise<SearchResult> {
+  const { indexes } = deps;
+  const today = deps.clock.today();
+  const staff = can(actor, 'document:read-drafts');
+  const query = readQuery(params.q);
+  const request = buildMeiliRequest(params, {
+    indexUid: indexes.search,
+    today: dateToInt(today)!,
+    staff,
+    docNumberKey: query.docNumberKey,
+    text: query.text,
+    checkStale: !deps.knownFresh(today),
+  });
+  const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
+  const { hitAnswers, counting } = await send(indexes, request, crowded, signal);
+  const page = pageOfHits(request, hitAnswers, params, query.docNumberKey, today);
+  // Read while Meilisearch is still counting.
+  const hitting = hitsOf(deps.db, page.ordered, query.words, staff ? null : today);
+  hitting.catch(() => undefined);
+
+  const answers = request.answersOf('counts', await counting);
+  const distribution: Distribution = answers.facets?.facetDistribution ?? {};
+  const statusCounts = await countStatuses(indexes, request, answers, today, signal);
+  addPinned(distribution, statusCounts, page, today);
+  const [hits, facets] = await Promise.all([hitting, facetsFrom(deps.organNames, distribution, statusCounts)]);
+  return {
+    mode: 'full',
+    total: sumOf(distribution['type']),
+    page: params.page,
+    page_size: params.page_size,
+    hits,
+    facets,
+    doc_number: query.parsed ? formatDocNumber(query.parsed) : null,
+  };
+}
