@@ -6,6 +6,7 @@ import * as indexJobHistory from './20261129_0300_index_job_history.js';
 import * as sessions from './20261129_0400_sessions.js';
 import * as expiryAfterPublication from './20261129_0410_expiry_after_publication.js';
 import * as expiryReviews from './20261129_0500_expiry_reviews.js';
+import * as signInGuard from './20261207_0100_sign_in_guard.js';
 
 /**
  * Every migration, by name, in order. Listed rather than read from the folder so that the same code
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '20261129_0400_sessions': sessions,
   '20261129_0410_expiry_after_publication': expiryAfterPublication,
   '20261129_0500_expiry_reviews': expiryReviews,
+  '20261207_0100_sign_in_guard': signInGuard,
 };

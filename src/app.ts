@@ -40,7 +40,7 @@ export interface AppDeps {
 export function createApp({ config, services, logger }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(projectRoot, 'views'));
   app.set('query parser', 'simple');
@@ -62,13 +62,15 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
 
-  app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', fallthrough: false }));
+  // What is not a file falls through to the one Chinese 404 page at the end, rendered with the locals
+  // every page has (a static error of its own would be rendered without them, as a 500).
+  app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false, redirect: false }));
 
   const readImportFile = createFileReader(config.maxUploadBytes);
   const readUpload = createMultipartReader(config.maxUploadBytes);
-  const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试');
+  const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试', services.rateLimits.store('signin:'));
   const api = express.Router();
-  api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试'));
+  api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试', services.rateLimits.store('api:')));
   api.post('/auth/token', signInLimit);
   api.use(express.json({ limit: config.maxJsonBytes, strict: true }));
   api.use(authenticate(services.auth));
@@ -100,9 +102,9 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.use(sessions(services.auth));
   app.post('/staff/login', signInLimit);
   app.use(verifyCsrf);
-  app.use(staffRoutes(services));
+  app.use(staffRoutes(services.auth));
   app.use(compliancePages(services.compliance, services.expiryReviews, services.organs));
-  app.use(adminPages(services));
+  app.use(adminPages(services.users, services.audit));
   app.use(
     workspacePages(
       {

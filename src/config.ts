@@ -28,7 +28,22 @@ const configSchema = z.object({
   PUBLIC_URL: optionalText,
   RATE_LIMIT_SIGNIN_PER_MIN: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_API_PER_MIN: z.coerce.number().int().positive().default(1200),
+  TRUST_PROXY: optionalText,
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
+
+/**
+ * Express's "trust proxy" setting from TRUST_PROXY: off unless set, so the socket address counts and
+ * nobody can choose their own rate-limit identity with X-Forwarded-For. A number is a hop count;
+ * anything else is the proxies' addresses or subnets, comma-separated ("loopback", "10.0.0.1, 10.0.0.2").
+ */
+export type TrustProxy = boolean | number | string;
+
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 export type Config = Readonly<{
   env: 'development' | 'production' | 'test';
@@ -51,7 +66,15 @@ export type Config = Readonly<{
   maxJsonBytes: number;
   publicUrl: string | undefined;
   rateLimits: Readonly<{ signInPerMinute: number; apiPerMinute: number }>;
+  trustProxy: TrustProxy;
+  tokenTtlDays: number;
 }>;
+
+/** Where absolute links point: PUBLIC_URL, else this server's own address; never a request's Host. */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return (config.publicUrl ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
+}
 
 /** Parses the environment once; every bad variable is listed in one error. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -63,6 +86,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parsed.data;
   if (c.MEILI_URL && !c.MEILI_MASTER_KEY && c.NODE_ENV === 'production') {
     throw new Error('配置有误：\n  MEILI_MASTER_KEY: 生产环境连接 MEILI_URL 时必须设置');
+  }
+  if (c.NODE_ENV === 'production' && !c.PUBLIC_URL) {
+    throw new Error('配置有误：\n  PUBLIC_URL: 生产环境必须设置（用户访问本站的地址，如 https://gfwj.example.gov.cn），链接和订阅源只用这个地址');
+  }
+  if (c.PUBLIC_URL && !/^https?:\/\/[^\s/]+/.test(c.PUBLIC_URL)) {
+    throw new Error('配置有误：\n  PUBLIC_URL: 应为以 http:// 或 https:// 开头的地址');
   }
   try {
     new Intl.DateTimeFormat('en-CA', { timeZone: c.TIME_ZONE });
@@ -91,5 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxJsonBytes: c.MAX_JSON_KB * 1024,
     publicUrl: c.PUBLIC_URL,
     rateLimits: Object.freeze({ signInPerMinute: c.RATE_LIMIT_SIGNIN_PER_MIN, apiPerMinute: c.RATE_LIMIT_API_PER_MIN }),
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    tokenTtlDays: c.TOKEN_TTL_DAYS,
   });
 }

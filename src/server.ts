@@ -36,7 +36,7 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
   const extractor = createExtractorPool();
   lifecycle.add('extractor', () => extractor.close());
   const clock = systemClock(config.timeZone);
-  const services = createServices({ db, indexes, storage, clock, extractor });
+  const services = createServices({ db, indexes, storage, clock, extractor, tokenTtlDays: config.tokenTtlDays });
 
   const admin = await services.auth.ensureInitialAdmin(config.admin.username, config.admin.password);
   if (admin.generatedPassword) {

@@ -19,6 +19,7 @@ import { createSearchService } from './features/search/search.service.js';
 import { createSuggestionService } from './features/intake/suggestion.service.js';
 import { createTopicService } from './features/catalog/topic.service.js';
 import { createUserService } from './features/accounts/user.service.js';
+import { createRateLimitService } from './features/accounts/rate-limit.service.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface ServiceDeps {
   clock: Clock;
   /** PDF/DOCX text extraction; the process-wide child-process pool unless given. */
   extractor?: Extractor;
+  /** Lifetime of new API tokens (TOKEN_TTL_DAYS); 90 days unless given. */
+  tokenTtlDays?: number | undefined;
 }
 
 /** Every use case, each given only what it needs. */
@@ -37,6 +40,7 @@ export function createServices(deps: ServiceDeps) {
     clock: deps.clock,
     auth: createAuthService(deps),
     users: createUserService(deps),
+    rateLimits: createRateLimitService(deps),
     audit: createAuditService(deps),
     organs: createOrganService(deps),
     topics: createTopicService(deps),

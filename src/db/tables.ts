@@ -32,8 +32,6 @@ export interface UserTable {
   role: Role;
   disabled: Generated<boolean>;
   created_at: Timestamp;
-  failed_logins: Generated<number>;
-  locked_until: Date | null;
   password_changed_at: Timestamp;
 }
 
@@ -54,9 +52,25 @@ export interface ApiTokenTable {
   name: string;
   token_hash: string;
   created_at: Timestamp;
-  expires_at: Date | null;
+  expires_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+}
+
+/** Failed sign-ins per typed username and client address; the lock-out hurts only that pair. */
+export interface SignInFailureTable {
+  username_key: string;
+  client: string;
+  failures: number;
+  locked_until: Date | null;
+  last_failed_at: Generated<Date>;
+}
+
+/** Fixed-window request counters, shared by every app process on the database. */
+export interface RateLimitCounterTable {
+  key: string;
+  hits: number;
+  resets_at: Date;
 }
 
 export interface DocumentTable {
@@ -226,6 +240,8 @@ export interface Database {
   topics: TopicTable;
   users: UserTable;
   api_tokens: ApiTokenTable;
+  sign_in_failures: SignInFailureTable;
+  rate_limit_counters: RateLimitCounterTable;
   documents: DocumentTable;
   document_co_issuers: DocumentCoIssuerTable;
   document_topics: DocumentTopicTable;

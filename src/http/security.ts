@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import { AppError } from '../errors.js';
 
@@ -30,11 +30,18 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/** A per-IP budget per minute, answered with the usual error shape and a Chinese message. */
-export function perMinuteLimit(limit: number, message: string): RequestHandler {
+/**
+ * A per-client budget per minute, answered with the usual error shape and a Chinese message. The
+ * client is req.ip: the socket address unless TRUST_PROXY names the proxy in front of us.
+ */
+export function perMinuteLimit(limit: number, message: string, store: Store): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit,
+    store,
+    // With TRUST_PROXY off an X-Forwarded-For header is ignored on purpose; the library would print
+    // a stack trace for each such request, which would let anyone fill the log.
+    validate: { xForwardedForHeader: false },
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', message)),

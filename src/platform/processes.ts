@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import net from 'node:net';
@@ -59,4 +60,63 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error(message);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface Supervised {
+  /** The running child, or undefined while it is being restarted. */
+  current(): ChildProcess | undefined;
+  /** Stops supervising (call before stopping the child on purpose). */
+  release(): void;
+}
+
+/**
+ * Keeps an embedded server running while the app runs: when its process exits unasked, `restart` is
+ * tried again with a growing pause (1 s, doubling, at most 30 s) until it comes back. Callers see the
+ * outage meanwhile as they see any outage (health degraded, search in basic mode), and recover alone.
+ */
+export function supervise(
+  name: string,
+  first: ChildProcess,
+  restart: () => Promise<ChildProcess>,
+  logger: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void },
+): Supervised {
+  let child: ChildProcess | undefined = first;
+  let released = false;
+  let timer: NodeJS.Timeout | undefined;
+  const watch = (proc: ChildProcess) => {
+    proc.once('exit', (code, signal) => {
+      if (released || proc !== child) return;
+      child = undefined;
+      logger.warn({ service: name, code, signal }, 'embedded service exited; restarting');
+      schedule(1000, 1);
+    });
+  };
+  const schedule = (delayMs: number, attempt: number) => {
+    timer = setTimeout(async () => {
+      if (released) return;
+      const started = Date.now();
+      try {
+        const proc = await restart();
+        if (released) {
+          proc.kill('SIGTERM');
+          return;
+        }
+        child = proc;
+        watch(proc);
+        logger.info({ service: name, attempt, ms: Date.now() - started }, 'embedded service restarted');
+      } catch (error) {
+        logger.warn({ service: name, attempt, err: error }, 'embedded service restart failed; trying again');
+        schedule(Math.min(delayMs * 2, 30_000), attempt + 1);
+      }
+    }, delayMs);
+    timer.unref();
+  };
+  watch(first);
+  return {
+    current: () => child,
+    release: () => {
+      released = true;
+      clearTimeout(timer);
+    },
+  };
 }

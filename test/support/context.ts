@@ -82,7 +82,7 @@ export async function createTestContext(options: { clock?: Clock; env?: Record<s
   const db = createDb(urlOf(name), { max: 5 });
   const indexes = indexNames(createMeiliClient(inject('meiliUrl'), inject('meiliKey')), config.meili.indexPrefix);
   const clock = options.clock ?? systemClock(config.timeZone);
-  const services = createServices({ db, indexes, storage: createLocalStorage(storageDir), clock });
+  const services = createServices({ db, indexes, storage: createLocalStorage(storageDir), clock, tokenTtlDays: config.tokenTtlDays });
   const worker = createIndexWorker({ db, indexes, logger, clock });
   const app = createApp({ config, services, logger });
   let users = 0;

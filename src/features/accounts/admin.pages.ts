@@ -3,20 +3,21 @@ import { AppError } from '../../errors.js';
 import { requireStaff, staffActorOf } from '../../http/session.js';
 import { pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import { ROLE_LABELS } from './actor.js';
-import type { Services } from '../../services.js';
+import type { AuditService } from './audit.service.js';
+import type { UserService } from './user.service.js';
 import { auditQuery, createUserBody, role } from './users.routes.js';
 
 const ROLES = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
 /** Staff pages for accounts, API tokens and the audit log; the same services as the API. */
-export function adminPages(services: Services) {
+export function adminPages(users: UserService, audit: AuditService) {
   const router = Router();
   const actorOf = staffActorOf;
 
   const renderUsers = async (res: Response, status: number, form: Record<string, string>, error: AppError | null) => {
     res.status(status).render('staff/users', {
       title: '用户管理',
-      users: await services.users.list(actorOf(res)),
+      users: await users.list(actorOf(res)),
       roles: ROLES,
       roleLabels: ROLE_LABELS,
       form,
@@ -33,7 +34,7 @@ export function adminPages(services: Services) {
     const form = { username: raw['username'] ?? '', display_name: raw['display_name'] ?? '', role: raw['role'] ?? '' };
     try {
       const input = parseOrThrow(createUserBody, { ...form, password: raw['password'] ?? '', display_name: form.display_name || null }, '用户信息有误');
-      await services.users.create(actorOf(res), input);
+      await users.create(actorOf(res), input);
       res.redirect(303, '/staff/users');
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) return renderUsers(res, error.status, form, error);
@@ -47,7 +48,7 @@ export function adminPages(services: Services) {
     const patch = body['action'] === 'disable' ? { disabled: true } : body['action'] === 'enable' ? { disabled: false } : { role: body['role'] };
     const parsed = parseOrThrow(z.object({ disabled: z.boolean().optional(), role: role.optional() }), patch, '修改内容有误');
     try {
-      await services.users.update(actorOf(res), id, parsed);
+      await users.update(actorOf(res), id, parsed);
       res.redirect(303, '/staff/users');
     } catch (error) {
       if (error instanceof AppError && (error.status === 409 || error.status === 400)) return renderUsers(res, error.status, { username: '', display_name: '', role: 'editor' }, error);
@@ -56,26 +57,25 @@ export function adminPages(services: Services) {
   });
 
   router.get('/staff/tokens', requireStaff(), async (_req, res) => {
-    res.render('staff/tokens', { title: '访问令牌', tokens: await services.users.listTokens(actorOf(res)), created: null });
+    res.render('staff/tokens', { title: '访问令牌', tokens: await users.listTokens(actorOf(res)), created: null });
   });
 
   router.post('/staff/tokens', requireStaff(), async (req, res) => {
     const { name } = parseOrThrow(z.object({ name: z.string().trim().min(1, { error: '请填写令牌名称' }).max(100) }), req.body, '令牌名称有误');
-    const created = await services.users.createToken(actorOf(res), name);
-    // The value is shown on this one answer only; it is never stored in clear.
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('staff/tokens', { title: '访问令牌', tokens: await services.users.listTokens(actorOf(res)), created });
+    const created = await users.createToken(actorOf(res), name);
+    // The value is shown on this one answer only (no-store, as every signed-in page); it is never stored in clear.
+    res.render('staff/tokens', { title: '访问令牌', tokens: await users.listTokens(actorOf(res)), created });
   });
 
   router.post('/staff/tokens/:id/revoke', requireStaff(), async (req, res) => {
     const { id } = parseOrThrow(z.object({ id: z.string().regex(/^\d{1,9}$/).transform(Number) }), req.params, '令牌编号有误');
-    await services.users.revokeToken(actorOf(res), id);
+    await users.revokeToken(actorOf(res), id);
     res.redirect(303, '/staff/tokens');
   });
 
   router.get('/staff/audit', requireStaff('audit:read'), async (req, res) => {
     const query = parseOrThrow(auditQuery, withoutBlanks(req.query), '筛选条件有误');
-    const result = await services.audit.list(actorOf(res), query);
+    const result = await audit.list(actorOf(res), query);
     res.render('staff/audit', {
       title: '审计日志',
       result,

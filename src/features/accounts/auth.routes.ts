@@ -21,8 +21,11 @@ export function authRoutes(auth: AuthService) {
       summary: '用用户名和密码换取访问令牌',
       tag: 'auth',
       body: tokenBody,
-      response: z.object({ token: z.string() }),
-      handler: ({ body, req }) => auth.issueToken(body.username, body.password, req.ip ?? null),
+      response: z.object({ token: z.string(), expires_at: z.string() }),
+      handler: ({ body, req, res }) => {
+        res.set('Cache-Control', 'no-store');
+        return auth.issueToken(body.username, body.password, req.ip ?? null);
+      },
     }),
   ];
 }

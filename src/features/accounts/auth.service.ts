@@ -5,14 +5,16 @@ import type { Role } from '../../db/tables.js';
 import { AppError, UnauthenticatedError } from '../../errors.js';
 import { recordAudit } from './audit.service.js';
 import * as sessions from './session.repository.js';
+import * as failures from './sign-in-failure.repository.js';
 import * as users from './user.repository.js';
 import type { Actor } from './actor.js';
 import { lockForTransaction } from '../../db/transaction.js';
 
 const TOKEN_PREFIX = 'gfw_';
 const FIRST_ADMIN_LOCK = 4711;
-const LOCK_AFTER_FAILURES = 5;
-const LOCK_SECONDS = 15 * 60;
+/** The 5th failure of a username from one client waits a minute, each further one twice as long, up to 15. */
+const LOCK_POLICY = { lockAfter: 5, firstLockSeconds: 60, maxLockSeconds: 15 * 60 };
+export const DEFAULT_TOKEN_TTL_DAYS = 90;
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
 // Algorithm is an ambient const enum, which verbatimModuleSyntax cannot import; 2 is its Argon2id.
@@ -42,42 +44,64 @@ export interface SessionActor extends Actor {
   displayName: string | null;
 }
 
-/** A new API token for a user: random, shown once, stored only as its hash, with its audit row. */
-export async function mintApiToken(db: Db, userId: number, name: string, ip: string | null): Promise<{ id: number; token: string }> {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const id = await db.transaction().execute(async (trx) => {
-    const id = await users.insertApiToken(trx, { user_id: userId, name, token_hash: hashSecret(token) });
-    await recordAudit(trx, { userId, ip, action: 'token.create', entity: 'api_token', entityId: id, after: { name } });
-    return id;
-  });
-  return { id, token };
+export interface MintedToken {
+  id: number;
+  token: string;
+  expires_at: Date;
 }
 
-export function createAuthService({ db }: { db: Db }) {
-  /** The one gate for passwords, used by API tokens and by the sign-in page alike. */
-  async function verifyCredentials(username: string, password: string, ip: string | null) {
-    const user = await users.findUserByUsername(db, username);
-    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
-    if (user && user.locked_until && user.locked_until > new Date()) {
-      throw new AppError(429, 'rate_limited', '登录失败次数过多，账号已暂时锁定，请 15 分钟后再试');
-    }
-    if (!user || !ok || user.disabled) {
-      await db.transaction().execute(async (trx) => {
-        if (user) await users.recordFailedLogin(trx, user.id, LOCK_AFTER_FAILURES, LOCK_SECONDS);
-        await recordAudit(trx, { userId: user?.id ?? null, ip, action: 'auth.failed', entity: 'user', entityId: user?.id ?? null, after: { username } });
-      });
-      throw new UnauthenticatedError('用户名或密码错误');
-    }
-    if (user.failed_logins > 0) await users.resetFailedLogins(db, user.id);
+/** A new API token for a user: random, shown once, stored only as its hash, with its audit row. */
+export async function mintApiToken(db: Db, owner: { userId: number; name: string; ip: string | null; ttlDays: number }): Promise<MintedToken> {
+  const { userId, name, ip, ttlDays } = owner;
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const row = await db.transaction().execute(async (trx) => {
+    const row = await users.insertApiToken(trx, { user_id: userId, name, token_hash: hashSecret(token), ttlDays });
+    await recordAudit(trx, { userId, ip, action: 'token.create', entity: 'api_token', entityId: row.id, after: { name, expires_at: row.expires_at } });
+    return row;
+  });
+  return { id: row.id, token, expires_at: row.expires_at };
+}
+
+/** The username as counted for lock-out: whether or not such a user exists, so both behave alike. */
+export const usernameKey = (username: string) => username.trim().toLowerCase().slice(0, 200);
+
+const lockedMessage = (until: Date) =>
+  `登录失败次数过多，已暂时锁定，请 ${Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000))} 分钟后再试`;
+
+/**
+ * The one gate for passwords, used by API tokens and by the sign-in page alike. Failures are counted
+ * per typed username and client address, so a stranger's guesses lock only the stranger out; a name
+ * that does not exist is counted, answered and timed exactly like one that does.
+ */
+async function verifyCredentials(db: Db, username: string, password: string, ip: string | null) {
+  const key = usernameKey(username);
+  const client = ip ?? 'unknown';
+  const lockedUntil = await failures.findLockedUntil(db, key, client);
+  if (lockedUntil) throw new AppError(429, 'rate_limited', lockedMessage(lockedUntil));
+  const user = await users.findUserByUsername(db, username);
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
+  if (user && ok && !user.disabled) {
+    await failures.clearSignInFailures(db, key, client);
     return user;
   }
+  await db.transaction().execute(async (trx) => {
+    const counted = await failures.recordSignInFailure(trx, key, client, LOCK_POLICY);
+    const entry = { userId: user?.id ?? null, ip, entity: 'user', entityId: user?.id ?? null };
+    await recordAudit(trx, { ...entry, action: 'auth.failed', after: { username, failures: counted.failures } });
+    if (counted.lockedUntil) {
+      await recordAudit(trx, { ...entry, action: 'auth.locked', after: { username, client, locked_until: counted.lockedUntil } });
+    }
+  });
+  throw new UnauthenticatedError('用户名或密码错误');
+}
 
+export function createAuthService({ db, tokenTtlDays = DEFAULT_TOKEN_TTL_DAYS }: { db: Db; tokenTtlDays?: number | undefined }) {
   return {
-    async issueToken(username: string, password: string, ip: string | null): Promise<{ token: string }> {
-      const user = await verifyCredentials(username, password, ip);
-      const { token } = await mintApiToken(db, user.id, 'api', ip);
-      return { token };
+    async issueToken(username: string, password: string, ip: string | null): Promise<{ token: string; expires_at: string }> {
+      const user = await verifyCredentials(db, username, password, ip);
+      const { token, expires_at } = await mintApiToken(db, { userId: user.id, name: 'api', ip, ttlDays: tokenTtlDays });
+      return { token, expires_at: expires_at.toISOString() };
     },
 
     async authenticate(token: string, ip: string | null): Promise<Actor | null> {
@@ -88,13 +112,14 @@ export function createAuthService({ db }: { db: Db }) {
 
     /** Signs in for the staff pages: a fresh session id every time, so a planted id is worthless. */
     async signIn(username: string, password: string, meta: { ip: string | null; userAgent: string | null; previousSessionId?: string | undefined }) {
-      const user = await verifyCredentials(username, password, meta.ip);
+      const user = await verifyCredentials(db, username, password, meta.ip);
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
       await db.transaction().execute(async (trx) => {
         if (meta.previousSessionId) await sessions.deleteSession(trx, hashSecret(meta.previousSessionId));
-        // Sign-in is rare enough to sweep expired sessions here, on the expires_at index.
+        // Sign-in is rare enough to sweep expired sessions and stale failure counts here, on their indexes.
         await sessions.deleteExpiredSessions(trx);
+        await failures.deleteStaleSignInFailures(trx);
         await sessions.insertSession(trx, {
           id_hash: hashSecret(sessionId),
           user_id: user.id,

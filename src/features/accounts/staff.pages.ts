@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { AppError } from '../../errors.js';
 import { clearSessionCookie, ensureCsrfToken, requireStaff, sessionActorOf, sessionIdOf, setSessionCookie } from '../../http/session.js';
 import { z } from '../../http/validation.js';
-import type { Services } from '../../services.js';
+import type { AuthService } from './auth.service.js';
 import { ROLE_LABELS } from './actor.js';
 
 /** Only same-site paths: an attacker's `next=https://evil` must not turn sign-in into a redirect. */
@@ -16,7 +16,7 @@ const loginForm = z.object({
 });
 
 /** Sign-in, sign-out and the staff home page; the staff features hang their pages below /staff. */
-export function staffRoutes(services: Services) {
+export function staffRoutes(auth: AuthService) {
   const router = Router();
 
   router.get('/staff/login', (req, res) => {
@@ -35,7 +35,7 @@ export function staffRoutes(services: Services) {
     };
     if (!input.username || !input.password) return renderError(400, '请输入用户名和密码');
     try {
-      const { sessionId } = await services.auth.signIn(input.username, input.password, {
+      const { sessionId } = await auth.signIn(input.username, input.password, {
         ip: req.ip ?? null,
         userAgent: req.get('user-agent') ?? null,
         previousSessionId: sessionIdOf(req),
@@ -50,7 +50,7 @@ export function staffRoutes(services: Services) {
 
   router.post('/staff/logout', async (req, res) => {
     const sessionId = sessionIdOf(req);
-    if (sessionId) await services.auth.signOut(sessionId, sessionActorOf(res));
+    if (sessionId) await auth.signOut(sessionId, sessionActorOf(res));
     clearSessionCookie(req, res);
     res.redirect(303, '/');
   });

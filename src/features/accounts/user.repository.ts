@@ -15,7 +15,7 @@ export function findUserById(db: Q, id: number) {
 export function listUsers(db: Q) {
   return db
     .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'role', 'disabled', 'created_at', 'locked_until'])
+    .select(['id', 'username', 'display_name', 'role', 'disabled', 'created_at'])
     .orderBy('id')
     .execute();
 }
@@ -40,20 +40,27 @@ export async function updateUser(
 ): Promise<void> {
   await trx
     .updateTable('users')
-    .set({ ...patch, ...(patch.password_hash ? { password_changed_at: sql<Date>`now()`, failed_logins: 0, locked_until: null } : {}) })
+    .set({ ...patch, ...(patch.password_hash ? { password_changed_at: sql<Date>`now()` } : {}) })
     .where('id', '=', id)
     .execute();
 }
 
-export async function insertApiToken(trx: Trx, token: { user_id: number; name: string; token_hash: string }): Promise<number> {
-  const row = await trx.insertInto('api_tokens').values(token).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+export async function insertApiToken(
+  trx: Trx,
+  token: { user_id: number; name: string; token_hash: string; ttlDays: number },
+): Promise<{ id: number; expires_at: Date }> {
+  const { ttlDays, ...values } = token;
+  return trx
+    .insertInto('api_tokens')
+    .values({ ...values, expires_at: sql<Date>`now() + make_interval(days => ${ttlDays})` })
+    .returning(['id', 'expires_at'])
+    .executeTakeFirstOrThrow();
 }
 
 export function listApiTokens(db: Q, userId: number) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
     .where('user_id', '=', userId)
     .orderBy('id', 'desc')
     .execute();
@@ -95,22 +102,6 @@ export async function findUserByTokenHash(db: Db, tokenHash: string) {
     await db.updateTable('api_tokens').set({ last_used_at: sql<Date>`now()` }).where('id', '=', row.token_id).execute();
   }
   return row;
-}
-
-/** Counts a failed sign-in; reaching the limit locks the account for a while and starts counting again. */
-export async function recordFailedLogin(db: Q, userId: number, lockAfter: number, lockSeconds: number): Promise<void> {
-  await db
-    .updateTable('users')
-    .set(() => ({
-      failed_logins: sql<number>`case when failed_logins + 1 >= ${lockAfter} then 0 else failed_logins + 1 end`,
-      locked_until: sql<Date | null>`case when failed_logins + 1 >= ${lockAfter} then now() + make_interval(secs => ${lockSeconds}) else locked_until end`,
-    }))
-    .where('id', '=', userId)
-    .execute();
-}
-
-export async function resetFailedLogins(db: Q, userId: number): Promise<void> {
-  await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
 }
 
 export async function countActiveAdmins(db: Q): Promise<number> {

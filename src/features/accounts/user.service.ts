@@ -4,7 +4,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { recordAudit } from './audit.service.js';
 import * as users from './user.repository.js';
 import { can, type Actor } from './actor.js';
-import { hashPassword, mintApiToken } from './auth.service.js';
+import { DEFAULT_TOKEN_TTL_DAYS, hashPassword, mintApiToken, usernameKey } from './auth.service.js';
+import { clearSignInFailures } from './sign-in-failure.repository.js';
 import { translateDbError } from '../../db/db-errors.js';
 import { lockForTransaction } from '../../db/transaction.js';
 
@@ -29,7 +30,7 @@ function checkPassword(password: string): void {
  * Accounts and their API tokens. `actor` is null only for the shell (`npm run user`), which stands
  * outside the web's permissions because it needs access to the machine itself.
  */
-export function createUserService({ db }: { db: Db }) {
+export function createUserService({ db, tokenTtlDays = DEFAULT_TOKEN_TTL_DAYS }: { db: Db; tokenTtlDays?: number | undefined }) {
   const assertAdmin = (actor: Actor | null) => {
     if (actor !== null && !can(actor, 'user:manage')) throw new ForbiddenError();
   };
@@ -92,6 +93,8 @@ export function createUserService({ db }: { db: Db }) {
         const user = await users.findUserByUsername(trx, username);
         if (!user) throw new NotFoundError('用户不存在');
         await users.updateUser(trx, user.id, { password_hash: passwordHash });
+        // A new password is a fresh start: whoever was locked out of this account may try again.
+        await clearSignInFailures(trx, usernameKey(user.username));
         await users.revokeAllCredentials(trx, user.id);
         await audit(trx, actor, 'user.reset_password', user.id);
       });
@@ -102,9 +105,9 @@ export function createUserService({ db }: { db: Db }) {
     },
 
     /** A new token for the signed-in user; the plain value is returned once and stored only hashed. */
-    async createToken(actor: Actor, name: string): Promise<{ id: number; name: string; token: string }> {
-      const { id, token } = await mintApiToken(db, actor.userId, name, actor.ip);
-      return { id, name, token };
+    async createToken(actor: Actor, name: string): Promise<{ id: number; name: string; token: string; expires_at: Date }> {
+      const { id, token, expires_at } = await mintApiToken(db, { userId: actor.userId, name, ip: actor.ip, ttlDays: tokenTtlDays });
+      return { id, name, token, expires_at };
     },
 
     async revokeToken(actor: Actor, tokenId: number): Promise<void> {

@@ -1,12 +1,10 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Config } from '../../config.js';
+import { Router, type RequestHandler, type Response } from 'express';
+import { publicBaseUrl, type Config } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { escapeHtml as xml } from '../search/search-text.js';
 
 const FEED_ENTRIES = 50;
-
-const baseUrl = (config: Config, req: Request) => (config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
 /** The sitemap protocol allows 50,000 URLs per file; stay well under it. */
 const SITEMAP_URLS = 40_000;
 const SITEMAP_PART = /^(documents|interpretations)-([1-9]\d{0,5})\.xml$/;
@@ -45,7 +43,7 @@ function atomEntry(base: string, d: Entry): string {
 
 function atomFeed({ clock, documents }: Pick<FeedServices, 'clock' | 'documents'>, config: Config): RequestHandler {
   return async (req, res) => {
-    const base = baseUrl(config, req);
+    const base = publicBaseUrl(config);
     const { items: entries } = await documents.list(null, { page: 1, page_size: FEED_ENTRIES });
     const updated = entries[0]?.published_on ?? clock.today();
     sendXml(res, 'application/atom+xml', [
@@ -64,7 +62,7 @@ function atomFeed({ clock, documents }: Pick<FeedServices, 'clock' | 'documents'
 
 function sitemapIndex(browse: FeedServices['browse'], config: Config): RequestHandler {
   return async (req, res) => {
-    const base = baseUrl(config, req);
+    const base = publicBaseUrl(config);
     const counts = await browse.sitemapCounts();
     const parts = [
       'pages.xml',
@@ -93,7 +91,7 @@ async function sitemapUrls(browse: FeedServices['browse'], base: string, part: s
 
 function sitemapPart(browse: FeedServices['browse'], config: Config): RequestHandler {
   return async (req, res) => {
-    const urls = await sitemapUrls(browse, baseUrl(config, req), String(req.params['part']));
+    const urls = await sitemapUrls(browse, publicBaseUrl(config), String(req.params['part']));
     sendXml(res, 'application/xml', [
       '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
       ...urls.map((u) => `  <url><loc>${xml(u.loc)}</loc>${u.lastmod ? `<lastmod>${u.lastmod}</lastmod>` : ''}</url>`),
@@ -109,7 +107,7 @@ export function feedRoutes(services: FeedServices, config: Config) {
   router.get('/sitemap.xml', sitemapIndex(services.browse, config));
   router.get('/sitemaps/:part', sitemapPart(services.browse, config));
   router.get('/robots.txt', (req, res) => {
-    res.type('text/plain; charset=utf-8').send(`User-agent: *\nDisallow: /staff\nDisallow: /api/\nSitemap: ${baseUrl(config, req)}/sitemap.xml\n`);
+    res.type('text/plain; charset=utf-8').send(`User-agent: *\nDisallow: /staff\nDisallow: /api/\nSitemap: ${publicBaseUrl(config)}/sitemap.xml\n`);
   });
   return router;
 }
