@@ -276,7 +276,7 @@ describe('POST /api/v1/auth/token', () => {
 
   it('a returned token works for writes, acts as its user, and only its hash is stored', async () => {
     const res = await ctx.request().post('/api/v1/auth/token').send({ username, password }).expect(200);
-    expect(Object.keys(res.body)).toEqual(['token']);
+    expect(Object.keys(res.body)).toEqual(['token', 'expires_at']);
     const token = res.body.token as string;
     expect(token.length).toBeGreaterThanOrEqual(32);
     const created = await ctx
