@@ -1,11 +1,11 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from './config.js';
 import { buildOpenApi, mountRoutes } from './http/api-route.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler, notFound } from './http/error-handler.js';
-import { createFileReader, createMultipartReader } from './http/multipart.js';
+import { createFileReader, createMultipartReader, type FileReader } from './http/multipart.js';
 import { perMinuteLimit, securityHeaders } from './http/security.js';
 import { sessions, verifyCsrf } from './http/session.js';
 import type { Logger } from './logger.js';
@@ -46,7 +46,39 @@ export function createApp({ config, services, logger }: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(securityHeaders());
-  app.use((req, res, next) => {
+  app.use(requestLog(logger));
+  app.get('/healthz', async (_req, res) => {
+    const health = await services.health.check();
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
+  });
+  // What is not a file falls through to the one Chinese 404 page at the end, rendered with the locals
+  // every page has (a static error of its own would be rendered without them, as a 500).
+  app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false, redirect: false }));
+
+  const edge: Edge = {
+    readImportFile: createFileReader(config.maxUploadBytes),
+    readUpload: createMultipartReader(config.maxUploadBytes),
+    signInLimit: perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试', services.rateLimits.store('signin:')),
+  };
+  const { router: api, routes } = apiRouter(config, services, edge);
+  // Tests walk every declared route (the authorization matrix), so they cover routes added later too.
+  app.locals['apiRoutes'] = routes;
+  app.use('/api/v1', api);
+  app.use(htmlRouter(config, services, edge));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** What both the API and the pages read requests with. */
+interface Edge {
+  readImportFile: FileReader;
+  readUpload: (req: Request, res: Response) => Promise<unknown>;
+  signInLimit: RequestHandler;
+}
+
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       logger.debug(
@@ -55,23 +87,14 @@ export function createApp({ config, services, logger }: AppDeps): Express {
       );
     });
     next();
-  });
+  };
+}
 
-  app.get('/healthz', async (_req, res) => {
-    const health = await services.health.check();
-    res.status(health.status === 'ok' ? 200 : 503).json(health);
-  });
-
-  // What is not a file falls through to the one Chinese 404 page at the end, rendered with the locals
-  // every page has (a static error of its own would be rendered without them, as a 500).
-  app.use('/static', express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false, redirect: false }));
-
-  const readImportFile = createFileReader(config.maxUploadBytes);
-  const readUpload = createMultipartReader(config.maxUploadBytes);
-  const signInLimit = perMinuteLimit(config.rateLimits.signInPerMinute, '登录尝试过于频繁，请稍后再试', services.rateLimits.store('signin:'));
+/** JSON under /api/v1: every route declared once, mounted and published as OpenAPI from the same table. */
+function apiRouter(config: Config, services: Services, edge: Edge) {
   const api = express.Router();
   api.use(perMinuteLimit(config.rateLimits.apiPerMinute, '请求过于频繁，请稍后再试', services.rateLimits.store('api:')));
-  api.post('/auth/token', signInLimit);
+  api.post('/auth/token', edge.signInLimit);
   api.use(express.json({ limit: config.maxJsonBytes, strict: true }));
   api.use(authenticate(services.auth));
   const routes = [
@@ -83,46 +106,34 @@ export function createApp({ config, services, logger }: AppDeps): Express {
     ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),
-    ...reportRoutes(services.reports, services.imports, readImportFile),
+    ...reportRoutes(services.reports, services.imports, edge.readImportFile),
     ...complianceRoutes(services.compliance, services.expiryReviews),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
-  // Tests walk every declared route (the authorization matrix), so they cover routes added later too.
-  app.locals['apiRoutes'] = routes;
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  mountRoutes(api, routes, { multipart: readUpload });
+  mountRoutes(api, routes, { multipart: edge.readUpload });
   api.use(notFound);
-  app.use('/api/v1', api);
+  return { router: api, routes };
+}
 
-  // The HTML side: forms, cookies, sessions; every unsafe request carries the CSRF token.
-  app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }));
-  app.use(sessions(services.auth));
-  app.post('/staff/login', signInLimit);
-  app.use(verifyCsrf);
-  app.use(staffRoutes(services.auth));
-  app.use(compliancePages(services.compliance, services.expiryReviews, services.organs));
-  app.use(adminPages(services.users, services.audit));
-  app.use(
-    workspacePages(
-      {
-        documents: services.documents,
-        interpretations: services.interpretations,
-        organs: services.organs,
-        topics: services.topics,
-        suggestions: services.suggestions,
-        clock: services.clock,
-      },
-      readUpload,
-    ),
-  );
-  app.use(reportPages(services.reports, services.imports, services.organs, readImportFile));
-  app.use(feedRoutes({ clock: services.clock, documents: services.documents, browse: services.browse }, config));
-  app.use(searchPages(services.search));
-  app.use(pageRoutes({ clock: services.clock, documents: services.documents, interpretations: services.interpretations, browse: services.browse }));
-  app.use(notFound);
-  app.use(errorHandler(logger));
-  return app;
+/** The HTML side: forms, cookies, sessions; every unsafe request carries the CSRF token. */
+function htmlRouter(config: Config, services: Services, edge: Edge) {
+  const { clock, documents, interpretations, organs, topics, browse } = services;
+  const html = express.Router();
+  html.use(cookieParser());
+  html.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }));
+  html.use(sessions(services.auth));
+  html.post('/staff/login', edge.signInLimit);
+  html.use(verifyCsrf);
+  html.use(staffRoutes(services.auth));
+  html.use(compliancePages(services.compliance, services.expiryReviews, organs));
+  html.use(adminPages(services.users, services.audit));
+  html.use(workspacePages({ documents, interpretations, organs, topics, suggestions: services.suggestions, clock }, edge.readUpload));
+  html.use(reportPages(services.reports, services.imports, organs, edge.readImportFile));
+  html.use(feedRoutes({ clock, documents, browse }, config));
+  html.use(searchPages(services.search));
+  html.use(pageRoutes({ clock, documents, interpretations, browse }));
+  return html;
 }

@@ -1,15 +1,31 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 import { parseDocNumber } from '../../shared/doc-number.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
 import { recordAudit } from '../accounts/audit.service.js';
 import { findOrganById, insertOrgan, listOrgans } from './organ.repository.js';
-import type { OrganRow } from '../../db/tables.js';
+import type { NewOrgan, OrganRow } from '../../db/tables.js';
 import { can, type Actor } from '../accounts/actor.js';
 import { translateDbError } from '../../db/db-errors.js';
 
-// The organ reads (and the bare insert a bulk import makes in its own audited transaction) that other
-// features use: they come through the catalog's service, never its repository.
-export { findOrganById, findOrganByName, findOrgansByIds, insertOrgan, listOrgans, organSubtreeIds } from './organ.repository.js';
+// The organ reads other features use: they come through the catalog's service, never its repository.
+export { findOrganById, findOrganByName, findOrgansByIds, listOrgans, organSubtreeIds } from './organ.repository.js';
+
+/**
+ * Inserts an organ with its audit row inside the caller's transaction: the API's create and the bulk
+ * import (which names its source in the audit row) both register organs this way.
+ */
+export async function createOrganWithin(trx: Trx, actor: Actor, organ: NewOrgan, source?: string): Promise<OrganRow> {
+  const row = await insertOrgan(trx, organ);
+  await recordAudit(trx, {
+    userId: actor.userId,
+    ip: actor.ip,
+    action: 'organ.create',
+    entity: 'organ',
+    entityId: row.id,
+    after: { ...toView(row), ...(source ? { source } : {}) },
+  });
+  return row;
+}
 
 export interface NewOrganInput {
   name: string;
@@ -47,21 +63,12 @@ export function createOrganService({ db }: { db: Db }) {
             errors['parent_id'] = '上级机关不存在';
           }
           if (Object.keys(errors).length) throw new ValidationError('机关信息有误', errors);
-          const row = await insertOrgan(trx, {
+          return createOrganWithin(trx, actor, {
             name: input.name,
             short_name: input.short_name ?? null,
             parent_id: input.parent_id ?? null,
             doc_prefixes: prefixes,
           });
-          await recordAudit(trx, {
-            userId: actor.userId,
-            ip: actor.ip,
-            action: 'organ.create',
-            entity: 'organ',
-            entityId: row.id,
-            after: toView(row),
-          });
-          return row;
         });
         return toView(row);
       } catch (error) {

@@ -4,12 +4,11 @@ import type { Db, Trx } from '../../db/database.js';
 import { readCatalogRow, readCorpusRecord, type CatalogField, type CatalogRow, type CorpusRecord, type RowResult } from './catalog-row.js';
 import { docNumberKey, parseDocNumber } from '../../shared/doc-number.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
-import { recordAudit } from '../accounts/audit.service.js';
 import {
   findImportedKeys,
   insertImportSource,
 } from './catalog-import.repository.js';
-import { findOrganByName, insertOrgan } from '../catalog/organ.service.js';
+import { createOrganWithin, findOrganByName } from '../catalog/organ.service.js';
 import { withSavepoint } from '../../db/transaction.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from '../catalog/document.service.js';
@@ -376,15 +375,7 @@ async function organForRow(run: ImportRun, trx: Trx, created: Map<string, number
 
 async function createOrgan({ actor }: ImportRun, trx: Trx, created: Map<string, number>, name: string) {
   if (!can(actor, 'organ:write')) throw new ForbiddenError(`机关“${name}”不存在，当前账号无权新建机关`);
-  const row = await insertOrgan(trx, { name, short_name: null, parent_id: null, doc_prefixes: [] });
-  await recordAudit(trx, {
-    userId: actor.userId,
-    ip: actor.ip,
-    action: 'organ.create',
-    entity: 'organ',
-    entityId: row.id,
-    after: { id: row.id, name, source: 'import' },
-  });
+  const row = await createOrganWithin(trx, actor, { name, short_name: null, parent_id: null, doc_prefixes: [] }, 'import');
   created.set(name, row.id);
   return row.id;
 }
