@@ -235,6 +235,63 @@ export interface ImportSourceTable {
   imported_at: Timestamp;
 }
 
+/** A request for disclosure (依申请公开) in an organ's register; codes in annual-report/annual-report.ts. */
+export interface DisclosureRequestTable {
+  id: Generated<number>;
+  organ_id: number;
+  number: string;
+  received_on: DateColumn;
+  applicant_type: string;
+  subject: string | null;
+  correction_asked_on: DateColumn | null;
+  correction_received_on: DateColumn | null;
+  extended_on: DateColumn | null;
+  concluded_on: DateColumn | null;
+  outcome: string | null;
+  /** 信息处理费 charged, in fen (bigint, read as a string). */
+  fee_fen: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A 行政复议 or 行政诉讼 case about disclosure. */
+export interface AppealTable {
+  id: Generated<number>;
+  organ_id: number;
+  number: string;
+  kind: string;
+  filed_on: DateColumn;
+  concluded_on: DateColumn | null;
+  result: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The compiler's texts of sections 一, 五 and 六 for one organ and year. */
+export interface AnnualReportTextTable {
+  organ_id: number;
+  year: number;
+  section_one: string;
+  section_five: string;
+  section_six: string;
+  updated_by: number | null;
+  updated_at: Timestamp;
+}
+
+/** A finalised annual report: its JSON and the DOCX exactly as published. */
+export interface AnnualReportPublicationTable {
+  id: Generated<number>;
+  organ_id: number;
+  year: number;
+  subtree: boolean;
+  report: ColumnType<unknown, string, string>;
+  docx: Buffer;
+  finalised_by: number | null;
+  finalised_at: Timestamp;
+}
+
 export interface Database {
   organs: OrganTable;
   topics: TopicTable;
@@ -259,6 +316,10 @@ export interface Database {
   decisions: DecisionTable;
   fees: FeeTable;
   import_sources: ImportSourceTable;
+  disclosure_requests: DisclosureRequestTable;
+  appeals: AppealTable;
+  annual_report_texts: AnnualReportTextTable;
+  annual_report_publications: AnnualReportPublicationTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;
