@@ -195,3 +195,11 @@ export function appealsInCell<A extends AppealFacts>(records: Iterable<A>, year:
   for (const a of records) if (a.kind === kind && appealCellsOf(a, year).includes(cell)) found.push(a);
   return found;
 }
+
+/** Every number of sections 三 and 四 that can be explained by its records. */
+export const ANNUAL_CELLS: readonly string[] = [
+  ...(['received', 'carried_over', ...OUTCOMES, 'total', 'carried_forward'] as const).flatMap((row) =>
+    [...APPLICANT_TYPES, 'total'].map((column) => `requests.${row}.${column}`),
+  ),
+  ...APPEAL_KINDS.flatMap((kind) => [...APPEAL_RESULTS, 'pending', 'total'].map((cell) => `appeals.${kind}.${cell}`)),
+];

@@ -155,7 +155,7 @@ export function normalizeName(text: string): string {
   return foldFullWidth(text).replace(/\s+/g, ' ').trim();
 }
 
-function boundedText(value: CellValue, label: string, max: number): string {
+export function boundedText(value: CellValue, label: string, max: number): string {
   const text = normalizeName(cellText(value));
   if (text === '') throw new RangeError(`${label}不能为空`);
   if (text.length > max) throw new RangeError(`${label}不能超过 ${max} 个字符`);
@@ -193,7 +193,7 @@ export interface ParsedFee {
 export type RowResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Runs each field's parser and gathers every problem of the row into one message. */
-function collect<T>(parsers: { [K in keyof T]: () => T[K] }): RowResult<T> {
+export function collect<T>(parsers: { [K in keyof T]: () => T[K] }): RowResult<T> {
   const value = {} as T;
   const problems: string[] = [];
   for (const key of Object.keys(parsers) as (keyof T)[]) {
@@ -207,7 +207,7 @@ function collect<T>(parsers: { [K in keyof T]: () => T[K] }): RowResult<T> {
   return problems.length ? { ok: false, message: problems.join('；') } : { ok: true, value };
 }
 
-const at = <K extends string>(cells: readonly CellValue[], columns: ColumnMap<K>, field: K): CellValue =>
+export const at = <K extends string>(cells: readonly CellValue[], columns: ColumnMap<K>, field: K): CellValue =>
   columns[field] === undefined ? null : (cells[columns[field]] ?? null);
 
 /** A data row's cells, found by the header's column map, to a typed record. */

@@ -255,7 +255,7 @@ function checkRow<K extends string, P extends { organ: string }, V>(
  * Organs by name as typed in ledgers: the full name, or the short name where no other organ uses
  * it. The organ list is small (hundreds), so it is read once per import.
  */
-async function organLookup(db: Db): Promise<(name: string) => number | undefined> {
+export async function organLookup(db: Db): Promise<(name: string) => number | undefined> {
   const organs = await listOrgans(db);
   const byName = new Map<string, number>();
   for (const o of organs) byName.set(normalizeName(o.name), o.id);

@@ -67,6 +67,13 @@ const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '规范性文件库';
+  addArticle20Sheet(workbook, report);
+  addNotesSheet(workbook, report);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Section 二 as a worksheet of the official layout (the annual report's workbook has one too). */
+export function addArticle20Sheet(workbook: ExcelJS.Workbook, report: Article20Report): void {
   const sheet = workbook.addWorksheet('第二十条', {
     pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
@@ -98,8 +105,10 @@ async function article20Xlsx(report: Article20Report): Promise<Buffer> {
       r++;
     });
   }
+}
 
-  // How the numbers were counted, for the compiler's file rather than for the printed report.
+/** How the numbers were counted, for the compiler's file rather than for the printed report. */
+function addNotesSheet(workbook: ExcelJS.Workbook, report: Article20Report): void {
   const notes = workbook.addWorksheet('计算说明');
   notes.columns = [{ width: 36 }, { width: 14 }, { width: 18 }];
   notes.addRow(['项目', '规章', '行政规范性文件']).font = { bold: true };
@@ -120,7 +129,6 @@ async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   for (const row of rows) notes.addRow(row);
   notes.addRow([]);
   notes.addRow([`勾稽关系：${RECONCILIATION_FORMULA}`]);
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 function article20Csv(report: Article20Report): Buffer {
@@ -132,15 +140,31 @@ function article20Csv(report: Article20Report): Buffer {
   return toCsv(lines);
 }
 
-const DOCX_BORDER = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
-const DOCX_BORDERS = { top: DOCX_BORDER, bottom: DOCX_BORDER, left: DOCX_BORDER, right: DOCX_BORDER };
+export const DOCX_BORDER = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
+export const DOCX_BORDERS = { top: DOCX_BORDER, bottom: DOCX_BORDER, left: DOCX_BORDER, right: DOCX_BORDER };
 
 /** The four tables of section 二, in 宋体 as annual reports are typeset, ready to paste. */
 async function article20Docx(report: Article20Report): Promise<Buffer> {
   const children: (Paragraph | Table)[] = [
     new Paragraph({ children: [new TextRun({ text: ARTICLE20_SECTION_TITLE, bold: true, font: { eastAsia: '黑体' }, size: 32 })] }),
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: reportCaption(report) })] }),
+    ...article20DocxTables(report),
   ];
+  const document = new Document({
+    creator: '规范性文件库',
+    title: `${reportCaption(report)} ${ARTICLE20_SECTION_TITLE}`,
+    styles: DOCX_STYLES,
+    sections: [{ children }],
+  });
+  return Packer.toBuffer(document);
+}
+
+/** 宋体 with Times New Roman for Latin text, 五号 (10.5 pt), as annual reports are typeset. */
+export const DOCX_STYLES = { default: { document: { run: { font: { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体' }, size: 21 } } } };
+
+/** The tables of section 二, each followed by an empty paragraph. */
+export function article20DocxTables(report: Article20Report): (Paragraph | Table)[] {
+  const children: (Paragraph | Table)[] = [];
   for (const table of article20FormTables(figuresOf(report))) {
     children.push(
       new Table({
@@ -169,13 +193,7 @@ async function article20Docx(report: Article20Report): Promise<Buffer> {
       new Paragraph({ children: [] }),
     );
   }
-  const document = new Document({
-    creator: '规范性文件库',
-    title: `${reportCaption(report)} ${ARTICLE20_SECTION_TITLE}`,
-    styles: { default: { document: { run: { font: { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体' }, size: 21 } } } },
-    sections: [{ children }],
-  });
-  return Packer.toBuffer(document);
+  return children;
 }
 
 /** The report as a file of the given format. */
