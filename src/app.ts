@@ -28,6 +28,7 @@ import { topicRoutes } from './features/catalog/topics.routes.js';
 import { uploadRoutes } from './features/intake/uploads.routes.js';
 import { userRoutes } from './features/accounts/users.routes.js';
 import { workspacePages } from './features/catalog/workspace.pages.js';
+import { annualReportRoutes } from './features/annual-report/annual-report.routes.js';
 import type { Services } from './services.js';
 
 export interface AppDeps {
@@ -108,6 +109,7 @@ function apiRouter(config: Config, services: Services, edge: Edge) {
     ...searchRoutes(services.search),
     ...reportRoutes(services.reports, services.imports, edge.readImportFile),
     ...complianceRoutes(services.compliance, services.expiryReviews),
+    ...annualReportRoutes(services.annualReports, services.registers, edge.readImportFile),
   ];
   const openApi = buildOpenApi(routes, { title: '规范性文件库 API', version: '1' }, '/api/v1');
   api.get('/openapi.json', (_req, res) => {

@@ -20,6 +20,8 @@ import { createSuggestionService } from './features/intake/suggestion.service.js
 import { createTopicService } from './features/catalog/topic.service.js';
 import { createUserService } from './features/accounts/user.service.js';
 import { createRateLimitService } from './features/accounts/rate-limit.service.js';
+import { createAnnualReportService } from './features/annual-report/annual-report.service.js';
+import { createRegisterService } from './features/annual-report/register.service.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -36,6 +38,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const extraction = createExtractionService(deps.extractor ?? sharedExtractor());
   const documents = createDocumentService({ ...deps, extraction });
+  const reports = createReportService(deps);
   return {
     clock: deps.clock,
     auth: createAuthService(deps),
@@ -49,11 +52,13 @@ export function createServices(deps: ServiceDeps) {
     interpretations: createInterpretationService(deps),
     search: createSearchService(deps),
     browse: createBrowseService(deps),
-    reports: createReportService(deps),
+    reports,
     imports: createImportService(deps),
     health: createHealthService(deps),
     compliance: createComplianceService(deps),
     expiryReviews: createExpiryReviewService({ ...deps, documents }),
+    registers: createRegisterService(deps),
+    annualReports: createAnnualReportService({ ...deps, reports }),
   };
 }
 

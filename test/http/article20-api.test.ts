@@ -1,13 +1,12 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import mammoth from 'mammoth';
-import type { Response } from 'superagent';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer } from '../support/factories.js';
+import { binary, readZipEntry } from '../support/downloads.js';
 
 /**
  * The seed report (静乐县 2023): 规章 0/0/19, 行政规范性文件 123/0/123, no decisions, no fees. The
@@ -86,34 +85,6 @@ beforeAll(async () => {
 afterAll(() => ctx?.close());
 
 const report = (query: string) => ctx.request().get(`/api/v1/reports/article20?${query}`);
-
-function binary(res: Response, callback: (error: Error | null, body: Buffer) => void) {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-}
-
-function readZipEntry(zip: Buffer, name: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
-      if (error || !archive) return reject(error ?? new Error('no archive'));
-      archive.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName !== name) return archive.readEntry();
-        archive.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            archive.close();
-            resolve(Buffer.concat(chunks).toString('utf8'));
-          });
-        });
-      });
-      archive.on('end', () => reject(new Error(`${name} not in the archive`)));
-      archive.readEntry();
-    });
-  });
-}
 
 const SEED_FORM = [
   ['第二十条第（一）项'],

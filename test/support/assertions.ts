@@ -91,6 +91,10 @@ export const WRITE_TABLES = [
   'fees',
   'expiry_reviews',
   'import_sources',
+  'disclosure_requests',
+  'appeals',
+  'annual_report_texts',
+  'annual_report_publications',
 ] as const satisfies readonly (keyof Database)[];
 
 export type RowCounts = Record<(typeof WRITE_TABLES)[number], number>;

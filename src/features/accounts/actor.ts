@@ -22,7 +22,9 @@ export type Action =
   | 'decision:write'
   | 'report:read'
   | 'user:manage'
-  | 'audit:read';
+  | 'audit:read'
+  | 'register:write'
+  | 'annual-report:write';
 
 /**
  * The authorization matrix in one place: which role may do what. Anonymous callers may do none of
@@ -37,6 +39,9 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = Object.fre
   'report:read': ['admin', 'editor', 'compiler'],
   'user:manage': ['admin'],
   'audit:read': ['admin'],
+  // The registers of requests and appeals, and the annual report's texts and finalising: the compilers' work.
+  'register:write': ['admin', 'compiler'],
+  'annual-report:write': ['admin', 'compiler'],
 });
 
 export function can(actor: Actor | null, action: Action): boolean {

@@ -80,6 +80,8 @@ export async function requestsForYear(db: Db, organIds: number[], year: number):
       eb.or([
         eb.and([eb('r.received_on', '<=', to), eb.or([eb('r.concluded_on', 'is', null), eb('r.concluded_on', '>=', from)])]),
         eb.and([eb('r.concluded_on', '>=', from), eb('r.concluded_on', '<=', to)]),
+        // Received in Y but concluded before it (dates that disagree): 一 counts it, the balance check names it.
+        eb.and([eb('r.received_on', '>=', from), eb('r.received_on', '<=', to)]),
       ]),
     )
     .orderBy('r.received_on')
