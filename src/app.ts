@@ -29,6 +29,7 @@ import { uploadRoutes } from './features/intake/uploads.routes.js';
 import { userRoutes } from './features/accounts/users.routes.js';
 import { workspacePages } from './features/catalog/workspace.pages.js';
 import { annualReportRoutes } from './features/annual-report/annual-report.routes.js';
+import { annualReportPages } from './features/annual-report/annual-report.pages.js';
 import type { Services } from './services.js';
 
 export interface AppDeps {
@@ -134,6 +135,7 @@ function htmlRouter(config: Config, services: Services, edge: Edge) {
   html.use(adminPages(services.users, services.audit));
   html.use(workspacePages({ documents, interpretations, organs, topics, suggestions: services.suggestions, clock }, edge.readUpload));
   html.use(reportPages(services.reports, services.imports, organs, edge.readImportFile));
+  html.use(annualReportPages(services.annualReports, services.registers, organs, edge.readImportFile));
   html.use(feedRoutes({ clock, documents, browse }, config));
   html.use(searchPages(services.search));
   html.use(pageRoutes({ clock, documents, interpretations, browse }));

@@ -41,7 +41,7 @@ function href(path: string, scope: Scope, extra: Record<string, string | number>
 const cellHref = (scope: Scope, cell: Article20Cell) => href('/reports/article20/cells', scope, { cell });
 
 /** Organs in tree order, each with its depth, for a select that shows the hierarchy. */
-function organOptions(organs: { id: number; name: string; parent_id: number | null }[]) {
+export function organOptions(organs: { id: number; name: string; parent_id: number | null }[]) {
   const children = groupBy(organs, (o) => o.parent_id);
   const ids = new Set(organs.map((o) => o.id));
   const out: { id: number; label: string }[] = [];
