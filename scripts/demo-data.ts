@@ -1416,3 +1416,56 @@ export const DEMO_INTERPRETATIONS: DemoInterpretation[] = [
     ),
   },
 ];
+
+/** A request for disclosure in 示例县's registers (fictional; fee in yuan). */
+export interface DemoRequest {
+  organ_key: string;
+  number: string;
+  received_on: string;
+  applicant_type: 'natural_person' | 'commercial' | 'research' | 'public_interest' | 'legal_service' | 'other';
+  subject: string;
+  correction?: [string, string | null];
+  extended_on?: string;
+  concluded_on?: string;
+  outcome?: string;
+  fee_yuan?: string;
+}
+
+// 2025 is the year the demo's annual report is made for: requests carried over from 2024, received
+// and concluded in 2025 with most outcome rows, carried into 2026; and open ones in 2026 for the
+// deadlines (some overdue on 2026-11-29, one waiting for a 补正).
+export const DEMO_REQUESTS: DemoRequest[] = [
+  { organ_key: 'gov', number: '示政依申〔2024〕31号', received_on: '2024-12-20', applicant_type: 'natural_person', subject: '某村土地征收补偿方案', concluded_on: '2025-01-15', outcome: 'disclosed' },
+  { organ_key: 'fin', number: '示财依申〔2024〕7号', received_on: '2024-12-27', applicant_type: 'commercial', subject: '政府采购项目合同', extended_on: '2025-01-20', concluded_on: '2025-02-26', outcome: 'partially_disclosed' },
+  { organ_key: 'gov', number: '示政依申〔2025〕1号', received_on: '2025-01-06', applicant_type: 'natural_person', subject: '老旧小区改造计划', concluded_on: '2025-01-24', outcome: 'disclosed' },
+  { organ_key: 'gov', number: '示政依申〔2025〕2号', received_on: '2025-02-10', applicant_type: 'natural_person', subject: '县政府常务会议纪要', concluded_on: '2025-03-05', outcome: 'withheld.process_information' },
+  { organ_key: 'gov', number: '示政依申〔2025〕3号', received_on: '2025-03-03', applicant_type: 'legal_service', subject: '某项目环评批复', concluded_on: '2025-03-20', outcome: 'disclosed' },
+  { organ_key: 'gov', number: '示政依申〔2025〕4号', received_on: '2025-04-07', applicant_type: 'natural_person', subject: '“情况说明”', correction: ['2025-04-09', '2025-04-21'], concluded_on: '2025-05-12', outcome: 'unavailable.still_unclear' },
+  { organ_key: 'gov', number: '示政依申〔2025〕5号', received_on: '2025-05-06', applicant_type: 'research', subject: '历年财政收支统计', concluded_on: '2025-05-28', outcome: 'unavailable.needs_creation' },
+  { organ_key: 'gov', number: '示政依申〔2025〕6号', received_on: '2025-06-02', applicant_type: 'natural_person', subject: '对某干部的举报处理结果', concluded_on: '2025-06-20', outcome: 'not_processed.petition' },
+  { organ_key: 'gov', number: '示政依申〔2025〕7号', received_on: '2025-07-01', applicant_type: 'public_interest', subject: '河道整治资金使用情况', concluded_on: '2025-07-25', outcome: 'partially_disclosed', fee_yuan: '100.00' },
+  { organ_key: 'fin', number: '示财依申〔2025〕1号', received_on: '2025-08-04', applicant_type: 'commercial', subject: '某企业纳税信息', concluded_on: '2025-08-22', outcome: 'withheld.third_party' },
+  { organ_key: 'amr', number: '示市监依申〔2025〕1号', received_on: '2025-09-01', applicant_type: 'natural_person', subject: '某超市处罚决定书', concluded_on: '2025-09-19', outcome: 'disclosed' },
+  { organ_key: 'amr', number: '示市监依申〔2025〕2号', received_on: '2025-10-13', applicant_type: 'other', subject: '食品抽检报告', concluded_on: '2025-10-31', outcome: 'unavailable.not_held' },
+  { organ_key: 'gov', number: '示政依申〔2025〕8号', received_on: '2025-11-17', applicant_type: 'natural_person', subject: '同一事项第三次申请', concluded_on: '2025-11-28', outcome: 'not_processed.repeated' },
+  { organ_key: 'gov', number: '示政依申〔2025〕9号', received_on: '2025-12-22', applicant_type: 'natural_person', subject: '农村道路建设规划', concluded_on: '2026-01-16', outcome: 'disclosed' },
+  { organ_key: 'edu', number: '示教依申〔2025〕1号', received_on: '2025-12-31', applicant_type: 'natural_person', subject: '学区划分依据', concluded_on: '2026-01-20', outcome: 'disclosed' },
+  { organ_key: 'gov', number: '示政依申〔2026〕12号', received_on: '2026-10-09', applicant_type: 'natural_person', subject: '征地补偿标准', },
+  { organ_key: 'gov', number: '示政依申〔2026〕13号', received_on: '2026-11-16', applicant_type: 'commercial', subject: '招商引资优惠政策' },
+  { organ_key: 'fin', number: '示财依申〔2026〕4号', received_on: '2026-11-02', applicant_type: 'natural_person', subject: '“有关文件”', correction: ['2026-11-04', null] },
+];
+
+export interface DemoAppeal {
+  organ_key: string;
+  number: string;
+  kind: 'review' | 'litigation_direct' | 'litigation_after_review';
+  filed_on: string;
+  concluded_on?: string;
+  result?: 'upheld' | 'corrected' | 'other';
+}
+
+export const DEMO_APPEALS: DemoAppeal[] = [
+  { organ_key: 'gov', number: '示复〔2025〕3号', kind: 'review', filed_on: '2025-03-25', concluded_on: '2025-05-20', result: 'upheld' },
+  { organ_key: 'fin', number: '示复〔2025〕9号', kind: 'review', filed_on: '2025-09-01', concluded_on: '2025-10-30', result: 'corrected' },
+  { organ_key: 'gov', number: '（2025）示行初12号', kind: 'litigation_direct', filed_on: '2025-11-10' },
+];

@@ -1,6 +1,8 @@
 import type { Actor } from '../src/features/accounts/actor.js';
 import type { Services } from '../src/services.js';
-import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS } from './demo-data.js';
+import { DEMO_APPEALS, DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS, DEMO_REQUESTS } from './demo-data.js';
+import { yuanToFen } from '../src/features/article20/article20.js';
+import type { Outcome } from '../src/features/annual-report/annual-report.js';
 
 /**
  * Loads the fictional 示例县 through the same services the API uses, so the demo data passes every
@@ -67,5 +69,35 @@ export async function seedDemo(services: Services, actor: Actor) {
       document_ids: interpretation.document_keys.map(document),
     });
   }
+  await seedRegisters(services, actor, organ);
   return { organIds, documentIds };
+}
+
+/** The registers behind sections 三 and 四 of the annual report. */
+async function seedRegisters(services: Services, actor: Actor, organ: (key: string) => number) {
+  for (const r of DEMO_REQUESTS) {
+    await services.registers.createRequest(actor, {
+      organ_id: organ(r.organ_key),
+      number: r.number,
+      received_on: r.received_on,
+      applicant_type: r.applicant_type,
+      subject: r.subject,
+      correction_asked_on: r.correction?.[0] ?? null,
+      correction_received_on: r.correction?.[1] ?? null,
+      extended_on: r.extended_on ?? null,
+      concluded_on: r.concluded_on ?? null,
+      outcome: (r.outcome as Outcome | undefined) ?? null,
+      fee_fen: r.fee_yuan === undefined ? null : yuanToFen(r.fee_yuan),
+    });
+  }
+  for (const a of DEMO_APPEALS) {
+    await services.registers.createAppeal(actor, {
+      organ_id: organ(a.organ_key),
+      number: a.number,
+      kind: a.kind,
+      filed_on: a.filed_on,
+      concluded_on: a.concluded_on ?? null,
+      result: a.result ?? null,
+    });
+  }
 }
