@@ -61,7 +61,7 @@ async function stats(work: () => Promise<unknown>) {
 const result: Record<string, unknown> = { requests: REQUESTS, appeals: Math.round(REQUESTS / 100), cpus: os.cpus().length };
 let code = 0;
 try {
-  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MEILI_URL: 'http://127.0.0.1:9', MEILI_MASTER_KEY: 'unused' });
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MEILI_URL: 'http://127.0.0.1:9', MEILI_MASTER_KEY: 'unused' });
   const started = await startInfrastructure(config, logger, (stop) => lifecycle.add('embedded services', stop), { search: false });
   const pool = new pg.Pool({ connectionString: started.databaseUrl, max: 10, application_name: 'gfwj-bench' });
   pool.on('error', (error) => {
