@@ -9,6 +9,7 @@ import { article20FormTables } from '../article20/article20-form.js';
 import { figuresOf } from '../article20/report.service.js';
 import { organOptions } from '../article20/reports.pages.js';
 import { booleanParam, yearParam } from '../article20/reports.schemas.js';
+import { sendExport } from '../article20/reports.routes.js';
 import { APPEAL_KINDS, APPEAL_KIND_LABELS, APPEAL_RESULTS, APPEAL_RESULT_LABELS, APPLICANT_LABELS, APPLICANT_TYPES, OUTCOME_ROWS, outcomeWording } from './annual-report.js';
 import { appealsTable, requestsTable, SECTION_TITLES, type GridRow } from './annual-report-form.js';
 import { exportAnnualReport, exportFileName, ANNUAL_EXPORT_TYPES, annualReportTitle, leadParagraph } from './annual-report-export.js';
@@ -55,11 +56,6 @@ async function resolveScope(annual: AnnualReportService, organs: OrganService, r
   return { organs: organOptions(list), scope: organ_id === undefined ? null : { year: query.year ?? annual.defaultYear(), organ_id, subtree: query.subtree } };
 }
 
-function sendFile(res: Response, file: { name: string; type: string; bytes: Buffer }) {
-  res.attachment(file.name);
-  res.setHeader('Content-Type', file.type);
-  res.send(file.bytes);
-}
 
 /** The report page: every table, drill-downs, the balance check, the texts, exports and publication. */
 function mountReportPages(router: Router, annual: AnnualReportService, organs: OrganService) {
@@ -87,14 +83,14 @@ function mountReportPages(router: Router, annual: AnnualReportService, organs: O
     const { scope } = await resolveScope(annual, organs, req);
     const format = req.query['format'] === 'xlsx' ? 'xlsx' : 'docx';
     if (!scope) throw new AppError(404, 'not_found', '尚未登记任何机关');
-    sendFile(res, await exportAnnualReport(await annual.report(staffActorOf(res), scope), format));
+    sendExport(res, await exportAnnualReport(await annual.report(staffActorOf(res), scope), format));
   });
 
   router.get('/staff/annual-report/published.docx', requireStaff('report:read'), async (req, res) => {
     const { scope } = await resolveScope(annual, organs, req);
     if (!scope) throw new AppError(404, 'not_found', '尚未登记任何机关');
     const { bytes, report } = await annual.publishedDocx(staffActorOf(res), scope);
-    sendFile(res, { name: exportFileName(report, 'docx', true), type: ANNUAL_EXPORT_TYPES.docx, bytes });
+    sendExport(res, { name: exportFileName(report, 'docx', true), type: ANNUAL_EXPORT_TYPES.docx, bytes });
   });
 
   router.get('/staff/annual-report/cells', requireStaff('report:read'), async (req, res) => {

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { defineRoute } from '../../http/api-route.js';
 import type { FileReader } from '../../http/multipart.js';
 import { importQuery } from '../article20/reports.schemas.js';
+import { sendExport } from '../article20/reports.routes.js';
 import type { AnnualReportService } from './annual-report.service.js';
 import { ANNUAL_EXPORT_TYPES, exportAnnualReport, exportFileName } from './annual-report-export.js';
 import type { RegisterImportResult, RegisterService } from './register.service.js';
@@ -27,12 +28,6 @@ function sendImportResult(res: Response, result: RegisterImportResult) {
   return undefined;
 }
 
-function sendFile(res: Response, file: { name: string; type: string; bytes: Buffer }) {
-  res.attachment(file.name);
-  res.setHeader('Content-Type', file.type);
-  res.setHeader('Cache-Control', 'no-store');
-  res.send(file.bytes);
-}
 
 function registerRoutes(registers: RegisterService, readFile: FileReader) {
   return [
@@ -80,7 +75,7 @@ export function annualReportRoutes(annual: AnnualReportService, registers: Regis
       handler: async ({ query, actor, res }) => {
         const report = await annual.report(actor, query);
         if (query.format === 'json') return report;
-        sendFile(res, await exportAnnualReport(report, query.format));
+        sendExport(res, await exportAnnualReport(report, query.format));
         return undefined;
       },
     }),
@@ -97,7 +92,7 @@ export function annualReportRoutes(annual: AnnualReportService, registers: Regis
       handler: async ({ query, actor, res }) => {
         if (query.format === 'json') return annual.publication(actor, query);
         const { bytes, report } = await annual.publishedDocx(actor, query);
-        sendFile(res, { name: exportFileName(report, 'docx', true), type: ANNUAL_EXPORT_TYPES.docx, bytes });
+        sendExport(res, { name: exportFileName(report, 'docx', true), type: ANNUAL_EXPORT_TYPES.docx, bytes });
         return undefined;
       },
     }),
