@@ -15,6 +15,7 @@ import { authRoutes } from './features/accounts/auth.routes.js';
 import { compliancePages } from './features/compliance/compliance.pages.js';
 import { complianceRoutes } from './features/compliance/compliance.routes.js';
 import { documentRoutes } from './features/catalog/documents.routes.js';
+import { versionRoutes } from './features/catalog/versions.routes.js';
 import { interpretationRoutes } from './features/catalog/interpretations.routes.js';
 import { organRoutes } from './features/catalog/organs.routes.js';
 import { feedRoutes } from './features/catalog/feeds.pages.js';
@@ -102,7 +103,8 @@ function apiRouter(config: Config, services: Services, edge: Edge) {
     ...userRoutes(services.users, services.audit),
     ...organRoutes(services.organs),
     ...topicRoutes(services.topics),
-    ...documentRoutes(services.documents),
+    ...documentRoutes(services.documents, services.versions),
+    ...versionRoutes(services.versions),
     ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),

@@ -7,6 +7,7 @@ import { createBrowseService } from './features/catalog/browse.service.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './features/catalog/document.service.js';
+import { createVersionService } from './features/catalog/document-versions.service.js';
 import { createExtractionService } from './features/intake/extraction.service.js';
 import { createExpiryReviewService } from './features/compliance/expiry-review.service.js';
 import { createHealthService } from './platform/health.service.js';
@@ -54,6 +55,7 @@ export function createServices(deps: ServiceDeps) {
     health: createHealthService(deps),
     compliance: createComplianceService(deps),
     expiryReviews: createExpiryReviewService({ ...deps, documents }),
+    versions: createVersionService({ ...deps, documents }),
   };
 }
 

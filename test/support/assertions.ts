@@ -91,6 +91,7 @@ export const WRITE_TABLES = [
   'fees',
   'expiry_reviews',
   'import_sources',
+  'document_versions',
 ] as const satisfies readonly (keyof Database)[];
 
 export type RowCounts = Record<(typeof WRITE_TABLES)[number], number>;
