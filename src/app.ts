@@ -16,6 +16,7 @@ import { compliancePages } from './features/compliance/compliance.pages.js';
 import { complianceRoutes } from './features/compliance/compliance.routes.js';
 import { documentRoutes } from './features/catalog/documents.routes.js';
 import { versionRoutes } from './features/catalog/versions.routes.js';
+import { catalogRoutes } from './features/catalogs/catalogs.routes.js';
 import { interpretationRoutes } from './features/catalog/interpretations.routes.js';
 import { organRoutes } from './features/catalog/organs.routes.js';
 import { feedRoutes } from './features/catalog/feeds.pages.js';
@@ -105,6 +106,7 @@ function apiRouter(config: Config, services: Services, edge: Edge) {
     ...topicRoutes(services.topics),
     ...documentRoutes(services.documents, services.versions),
     ...versionRoutes(services.versions),
+    ...catalogRoutes(services.catalogs),
     ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),

@@ -8,6 +8,7 @@ import { createComplianceService } from './features/compliance/compliance.servic
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './features/catalog/document.service.js';
 import { createVersionService } from './features/catalog/document-versions.service.js';
+import { createCatalogService } from './features/catalogs/catalogs.service.js';
 import { createExtractionService } from './features/intake/extraction.service.js';
 import { createExpiryReviewService } from './features/compliance/expiry-review.service.js';
 import { createHealthService } from './platform/health.service.js';
@@ -56,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
     compliance: createComplianceService(deps),
     expiryReviews: createExpiryReviewService({ ...deps, documents }),
     versions: createVersionService({ ...deps, documents }),
+    catalogs: createCatalogService(deps),
   };
 }
 

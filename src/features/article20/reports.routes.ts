@@ -27,7 +27,7 @@ function sendImportResult(res: Response, result: ImportResult<unknown>) {
 }
 
 /** Sends an export as a download; attachment() writes the Chinese name per RFC 6266/5987. */
-function sendExport(res: Response, file: { name: string; type: string; bytes: Buffer }) {
+export function sendExport(res: Response, file: { name: string; type: string; bytes: Buffer }) {
   res.attachment(file.name);
   res.setHeader('Content-Type', file.type);
   res.setHeader('Cache-Control', 'no-store');
