@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/accounts/actor.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildOrgan } from '../support/factories.js';
-import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
+import { expectApiError, expectHtmlError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { foundKeys, uniqueWord } from '../support/search.js';
 
 let ctx: TestContext;
@@ -162,5 +162,54 @@ describe('search after an amendment', () => {
     await ctx.worker.drainNow();
     expect(await foundKeys(ctx.services, added)).toEqual([`document:${doc.id}`]);
     expect(await foundKeys(ctx.services, removed)).toEqual([]);
+  });
+});
+
+describe('document pages with versions', () => {
+  const page = async (path: string) => (await ctx.request().get(path).expect(200)).text;
+  const history = (html: string) => [...html.matchAll(/<tr[^>]*>\s*<td><a href="\/documents\/\d+\/versions\/(\d+)">/g)].map((m) => Number(m[1]));
+
+  it('shows the current text under the amendment notice, 现行有效（已修改） and the 历史版本 list', async () => {
+    const html = await page(`/documents/${amended.id}`);
+    expect(html).toContain('本文件已于 2025-03-01 经示政规〔2025〕1号修改，以下为修改后文本。');
+    expect(html).toContain('现行有效（已修改）');
+    expect(html).toContain(TEXT_3);
+    expect(html).not.toContain(TEXT_1);
+    expect(history(html)).toEqual([1, 2, 3]);
+    expect(html).toContain(`href="/documents/${amended.id}/compare?from=2&amp;to=3"`);
+    expect(html).toContain('2024-07-01</time> 起，至 <time datetime="2025-02-28">2025-02-28</time>');
+  });
+
+  it('shows the text in force on the picked day, marked 已修改 with a link to the current text', async () => {
+    const html = await page(`/documents/${amended.id}?as_of=2024-01-01`);
+    expect(html).toContain(TEXT_1);
+    expect(html).not.toContain(TEXT_3);
+    expect(html).toContain('以下为第 1 版文本（2023-03-01 起施行，至 2024-06-30），已修改。');
+    expect(html).toContain(`<a href="/documents/${amended.id}">查看现行文本</a>`);
+    expect(html).toContain('value="2024-01-01"');
+  });
+
+  it('reads a version at its own address', async () => {
+    const html = await page(`/documents/${amended.id}/versions/2`);
+    expect(html).toContain(TEXT_2);
+    expect(html).toContain('badge-expired">已修改</span>');
+    expectHtmlError(await ctx.request().get(`/documents/${amended.id}/versions/9`), 404);
+  });
+
+  it('marks exactly the changed characters with ins and del, words included for screen readers', async () => {
+    const html = await page(`/documents/${amended.id}/compare?from=1&to=3`);
+    const diff = /<div class="body diff"[^>]*>([\s\S]*?)<\/div>/.exec(html)![1]!;
+    expect(diff).toBe(
+      '第三条 行政机关应当在<del><span class="diff-mark">〔删〕</span>2</del><ins><span class="diff-mark">〔增〕</span>1</ins>0个工作日内办结' +
+        '<ins><span class="diff-mark">〔增〕</span>，并告知申请人</ins>。',
+    );
+    expect(html).toContain('新增 8 字，删除 1 字');
+    expectHtmlError(await ctx.request().get(`/documents/${amended.id}/compare?from=a&to=2`), 400);
+  });
+
+  it('shows an unamended document with its one version', async () => {
+    const html = await page(`/documents/${first.id}`);
+    expect(html).toContain('本文件未经修改，仅有原文一个版本。');
+    expect(html).toContain('badge-in_force">现行有效</span>');
   });
 });
