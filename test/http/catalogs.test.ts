@@ -3,7 +3,7 @@ import mammoth from 'mammoth';
 import type { Response } from 'superagent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/accounts/actor.js';
-import { expectApiError } from '../support/assertions.js';
+import { expectApiError, expectHtmlError } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument } from '../support/factories.js';
 
@@ -130,5 +130,20 @@ describe('废止和失效目录', () => {
     ]);
     const report = await ctx.services.reports.article20(admin, { year: 2025, organ_id: county, subtree: false });
     expect(res.body.total).toBe(report.normative.ended);
+  });
+});
+
+describe('the public 现行有效目录 page', () => {
+  it('is linked from the navigation and lists the same documents as the API, with the downloads', async () => {
+    const home = await ctx.request().get('/').expect(200);
+    expect(home.text).toContain('<a href="/catalogs/in-force">现行有效目录</a>');
+    const res = await ctx.request().get(`/catalogs/in-force?organ_id=${county}&subtree=true&as_of=2025-12-31`).expect(200);
+    expect(res.text).toContain('<h1>示例县现行有效行政规范性文件目录（截至2025年12月31日）</h1>');
+    const rows = [...res.text.matchAll(/<tr>\s*<td>(\d+)<\/td>\s*<td><a href="\/documents\/(\d+)">/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const api = await inForce(`organ_id=${county}&subtree=true&as_of=2025-12-31`).expect(200);
+    expect(rows).toEqual(api.body.items.map((i: { number: number; id: number }) => [i.number, i.id]));
+    expect(res.text).toContain('经示政规〔2025〕1号修改');
+    expect(res.text).toContain(`href="/api/v1/catalogs/in-force?organ_id=${county}&amp;subtree=true&amp;as_of=2025-12-31&amp;kind=normative&amp;format=xlsx"`);
+    expectHtmlError(await ctx.request().get('/catalogs/in-force?as_of=2025-02-30'), 400);
   });
 });
