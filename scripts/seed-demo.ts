@@ -1,6 +1,6 @@
 import type { Actor } from '../src/features/accounts/actor.js';
 import type { Services } from '../src/services.js';
-import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS } from './demo-data.js';
+import { DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS, DEMO_VERSIONS } from './demo-data.js';
 
 /**
  * Loads the fictional 示例县 through the same services the API uses, so the demo data passes every
@@ -57,6 +57,9 @@ export async function seedDemo(services: Services, actor: Actor) {
       });
     }
     for (const target of doc.amends_keys ?? []) await services.documents.addAmendment(actor, document(doc.key), document(target));
+  }
+  for (const v of DEMO_VERSIONS) {
+    await services.versions.add(actor, document(v.document_key), { amended_by_document_id: document(v.by_key), effective_on: v.effective_on, body: v.body, note: v.note });
   }
 
   for (const interpretation of DEMO_INTERPRETATIONS) {
