@@ -80,3 +80,9 @@ export async function setNewestVersionBody(trx: Trx, documentId: number, body: s
 export function findDocumentsByNumberKey(db: Q, key: string) {
   return documentsWithRepeal(db).select(summaryColumns).where('d.doc_number_key', '=', key).orderBy('d.id').limit(5).execute();
 }
+
+/** Whether document `documentId` has a version taking effect on `day` (a re-run import adds it once). */
+export async function hasVersionOn(db: Q, documentId: number, day: IsoDate): Promise<boolean> {
+  const row = await db.selectFrom('document_versions').select('id').where('document_id', '=', documentId).where('effective_on', '=', day).executeTakeFirst();
+  return row !== undefined;
+}

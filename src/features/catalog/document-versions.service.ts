@@ -157,8 +157,9 @@ export function createVersionService(deps: VersionDeps) {
       const prepared = file ? await deps.documents.prepareFile(file) : undefined;
       return writeTransaction(deps.db, (trx) => addWithin(deps.storage, trx, actor, id, input, prepared));
     },
-    /** add() as one step of a caller's transaction (the bulk import). */
-    addWithin: (trx: Trx, actor: Actor, id: number, input: NewVersionInput) => addWithin(deps.storage, trx, actor, id, input),
+    /** add() as one step of a caller's transaction (the bulk import), the file already prepared. */
+    addWithin: (trx: Trx, actor: Actor, id: number, input: NewVersionInput, file?: PreparedFile) => addWithin(deps.storage, trx, actor, id, input, file),
+    hasVersionOn: (trx: Trx, id: number, day: IsoDate) => versions.hasVersionOn(trx, id, day),
     list: (actor: Actor | null, id: number) => listVersions(deps, actor, id),
     get: (actor: Actor | null, id: number, number: number) => readVersion(deps, actor, id, number),
     documentAsOf: (actor: Actor | null, id: number, day?: IsoDate) => documentAsOf(deps, actor, id, day),
