@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { openBrowserSession, type BrowserSession } from '../support/browser.js';
+import { accessibilityProblems, openBrowserSession, type BrowserSession } from '../support/browser.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
 let ctx: TestContext;
@@ -23,17 +20,6 @@ afterAll(async () => {
   await session?.close();
   await ctx?.close();
 });
-
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA rules on the page as it is; the serious and critical findings. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(await axeSource);
-  const violations = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
-}
 
 describe('versions in Chromium', () => {
   it('reads the amended text and an older version, compares two and prints the comparison', async () => {

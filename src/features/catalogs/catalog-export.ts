@@ -3,17 +3,13 @@
  * grouped by organ (a heading row per organ when there are several). XLSX and DOCX for publishing,
  * CSV for anything else; all three from catalogTable, the one description of the layout.
  */
-import { AlignmentType, BorderStyle, Document, Packer, PageOrientation, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { AlignmentType, Document, Packer, PageOrientation, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import ExcelJS from 'exceljs';
 import { toCsv } from '../../shared/csv.js';
+import { BORDER, DOCX_BORDERS, EXPORT_TYPES, type ExportFormat } from '../article20/report-export.js';
 import type { EndedCatalog, InForceCatalog } from './catalogs.service.js';
 
-const EXPORT_TYPES = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  csv: 'text/csv; charset=utf-8',
-} as const;
-export type CatalogFormat = keyof typeof EXPORT_TYPES;
+export type CatalogFormat = ExportFormat;
 export const CATALOG_FORMATS = ['json', ...(Object.keys(EXPORT_TYPES) as CatalogFormat[])] as const;
 
 type Catalog = InForceCatalog | EndedCatalog;
@@ -45,9 +41,6 @@ export function catalogTable(catalog: Catalog): CatalogTable {
   return { title: catalog.title, columns, widths: [6, 48, 22, 20, 12, 12, 12, 24], lines };
 }
 
-const THIN = { style: 'thin' as const };
-const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
-
 async function catalogXlsx(table: CatalogTable): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '规范性文件库';
@@ -76,9 +69,6 @@ async function catalogXlsx(table: CatalogTable): Promise<Buffer> {
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
-
-const DOCX_LINE = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
-const DOCX_BORDERS = { top: DOCX_LINE, bottom: DOCX_LINE, left: DOCX_LINE, right: DOCX_LINE };
 
 function docxCell(text: string, options: { bold?: boolean; span?: number; center?: boolean } = {}) {
   return new TableCell({

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { IsoDate } from '../../shared/dates.js';
 import type { DocumentKind } from '../../shared/document-status.js';
-import { documentsWithRepeal } from '../../db/document.sql.js';
+import { documentsWithRepeal, headingColumns } from '../../db/document.sql.js';
 import { statusPredicate } from '../../db/status.sql.js';
 
 export interface CatalogScope {
@@ -12,19 +12,6 @@ export interface CatalogScope {
   /** The public sees only what is published by this day; staff (null) everything. */
   publishedBy: IsoDate | null;
 }
-
-const columns = [
-  'd.id',
-  'd.kind',
-  'd.title',
-  'd.doc_number',
-  'd.organ_id',
-  'o.name as organ_name',
-  'd.signed_on',
-  'd.published_on',
-  sql<IsoDate>`coalesce(d.effective_on, d.published_on)`.as('effective_on'),
-  'd.expires_on',
-] as const;
 
 function scoped(db: Db, scope: CatalogScope) {
   let query = documentsWithRepeal(db).where('d.kind', 'in', scope.kinds);
@@ -40,7 +27,7 @@ const catalogOrder = sql`o.name, coalesce(d.signed_on, d.published_on), d.id`;
 export function inForceDocuments(db: Db, scope: CatalogScope, day: IsoDate) {
   return scoped(db, scope)
     .where(statusPredicate('in_force', day))
-    .select(columns)
+    .select(headingColumns)
     .select(
       sql<string | null>`(select a.doc_number from document_versions v join documents a on a.id = v.amended_by_document_id
         where v.document_id = d.id and v.number > 1 and v.effective_on <= ${day}::date order by v.number desc limit 1)`.as('amended_by_doc_number'),
@@ -59,7 +46,7 @@ export function endedDocuments(db: Db, scope: CatalogScope, from: IsoDate, to: I
     .where('d.published_on', 'is not', null)
     .where(sql<boolean>`${endedOn} between ${from}::date and ${to}::date`)
     .leftJoin('documents as b', 'b.id', 'r.by_document_id')
-    .select(columns)
+    .select(headingColumns)
     .select([
       endedOn.as('ended_on'),
       sql<boolean>`coalesce(r.repealed_on <= d.expires_on + 1, r.repealed_on is not null)`.as('ended_by_repeal'),

@@ -29,7 +29,8 @@ interface CatalogRow {
   organ_id: number;
   organ_name: string;
   signed_on: IsoDate | null;
-  effective_on: IsoDate;
+  published_on: IsoDate | null;
+  effective_on: IsoDate | null;
   expires_on: IsoDate | null;
 }
 
@@ -42,7 +43,8 @@ function numbered<R extends CatalogRow, X>(rows: R[], extra: (row: R) => X) {
     doc_number: row.doc_number,
     organ: { id: row.organ_id, name: row.organ_name },
     signed_on: row.signed_on,
-    effective_on: row.effective_on,
+    // Listed documents are published: 施行日期 defaults to the publication day.
+    effective_on: (row.effective_on ?? row.published_on)!,
     expires_on: row.expires_on,
     ...extra(row),
   }));
