@@ -22,6 +22,7 @@ import { organRoutes } from './features/catalog/organs.routes.js';
 import { feedRoutes } from './features/catalog/feeds.pages.js';
 import { pageRoutes } from './features/catalog/public.pages.js';
 import { versionPages } from './features/catalog/versions.pages.js';
+import { versionStaffPages } from './features/catalog/versions-staff.pages.js';
 import { catalogPages } from './features/catalogs/catalogs.pages.js';
 import { reportPages } from './features/article20/reports.pages.js';
 import { reportRoutes } from './features/article20/reports.routes.js';
@@ -140,6 +141,7 @@ function htmlRouter(config: Config, services: Services, edge: Edge) {
   html.use(reportPages(services.reports, services.imports, organs, edge.readImportFile));
   html.use(feedRoutes({ clock, documents, browse }, config));
   html.use(searchPages(services.search));
+  html.use(versionStaffPages({ versions: services.versions }));
   html.use(versionPages({ clock, versions: services.versions }));
   html.use(catalogPages({ catalogs: services.catalogs, organs }));
   html.use(pageRoutes({ clock, documents, interpretations, browse, versions: services.versions }));

@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildDocument, buildOrgan } from '../support/factories.js';
 import { expectApiError, expectHtmlError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { foundKeys, uniqueWord } from '../support/search.js';
+import { signedInAgent } from '../support/staff.js';
 
 let ctx: TestContext;
 let admin: Actor;
@@ -211,5 +212,33 @@ describe('document pages with versions', () => {
     const html = await page(`/documents/${first.id}`);
     expect(html).toContain('本文件未经修改，仅有原文一个版本。');
     expect(html).toContain('badge-in_force">现行有效</span>');
+  });
+});
+
+describe('the staff form for a version', () => {
+  it('adds a version by the amending 文号, and keeps the input with the message when refused', async () => {
+    await ctx.services.users.create(null, { username: 'legal', password: 'editor-password-1', role: 'editor' });
+    const { agent, csrf } = await signedInAgent(ctx, 'legal', 'editor-password-1');
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, published_on: '2023-05-01', body: '第一条 原文。' });
+    const form = await agent.get(`/staff/documents/${doc.id}/versions/new`).expect(200);
+    expect(form.text).toContain('第一条 原文。');
+    await expectNothingStored(ctx.db, async () => {
+      const refused = await agent
+        .post(`/staff/documents/${doc.id}/versions`)
+        .type('form')
+        .send({ _csrf: csrf, amended_by_doc_number: '示政规〔2030〕1号', effective_on: '2025-03-01', body: '第一条 改后。' })
+        .expect(400);
+      expect(refused.text).toContain('请先登记修改文件');
+      expect(refused.text).toContain('value="示政规〔2030〕1号"');
+    });
+    const saved = await agent
+      .post(`/staff/documents/${doc.id}/versions`)
+      .type('form')
+      .send({ _csrf: csrf, amended_by_doc_number: '示政规〔2025〕1号', effective_on: '2025-03-01', body: '第一条 改后。', note: '' })
+      .expect(303);
+    expect(saved.headers['location']).toBe(`/documents/${doc.id}/versions/2`);
+    const read = await ctx.request().get(`/api/v1/documents/${doc.id}`).expect(200);
+    expect(read.body).toMatchObject({ version: 2, body: '第一条 改后。' });
+    expect((await agent.post(`/staff/documents/${doc.id}/versions`).type('form').send({ amended_by_doc_number: 'x' })).status).toBe(403);
   });
 });
