@@ -113,6 +113,14 @@ describe('document versions API', () => {
     ]);
   });
 
+  it('an edit of the body of an amended document edits its newest version, not the older ones', async () => {
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, published_on: '2023-05-01', body: '甲' });
+    await post(doc.id, { amended_by_document_id: second.id, effective_on: '2025-03-01', body: '乙' }).expect(201);
+    await ctx.request().patch(`/api/v1/documents/${doc.id}`).set(bearer(token)).send({ body: '乙（更正）' }).expect(200);
+    expect((await ctx.request().get(`/api/v1/documents/${doc.id}`).expect(200)).body).toMatchObject({ version: 2, body: '乙（更正）' });
+    expect((await ctx.request().get(`/api/v1/documents/${doc.id}/versions/1`).expect(200)).body.body).toBe('甲');
+  });
+
   it('keeps a plain document answering version 1 with its body', async () => {
     const res = await ctx.request().get(`/api/v1/documents/${first.id}`).expect(200);
     expect(res.body).toMatchObject({ version: 1, versions: [], amendment: null });
