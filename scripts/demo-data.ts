@@ -1469,3 +1469,45 @@ export const DEMO_APPEALS: DemoAppeal[] = [
   { organ_key: 'fin', number: '示复〔2025〕9号', kind: 'review', filed_on: '2025-09-01', concluded_on: '2025-10-30', result: 'corrected' },
   { organ_key: 'gov', number: '（2025）示行初12号', kind: 'litigation_direct', filed_on: '2025-11-10' },
 ];
+
+export interface DemoVersion {
+  document_key: string;
+  by_key: string; // the amending document
+  effective_on: string;
+  note: string;
+  body: string;
+}
+
+/** `original` with each [old, new] passage replaced (each must occur): a consolidated text after an amendment. */
+function amended(original: string, changes: [string, string][]): string {
+  return changes.reduce((body, [from, to]) => {
+    if (!body.includes(from)) throw new Error(`demo data: “${from}” is not in the text`);
+    return body.replace(from, to);
+  }, original);
+}
+
+const bodyOf = (key: string) => DEMO_DOCUMENTS.find((d) => d.key === key)!.body;
+
+/** Texts after amendments: 示政规〔2023〕1号 as amended by 示政规〔2025〕1号 (its 第十条, 第十一条, 第十四条). */
+export const DEMO_VERSIONS: DemoVersion[] = [
+  {
+    document_key: 'doc-gov-2023-1',
+    by_key: 'doc-gov-2025-1',
+    effective_on: '2025-06-01',
+    note: '公开时限改为15个工作日；解读与文件同步发布；每年清理',
+    body: amended(bodyOf('doc-gov-2023-1'), [
+      [
+        '自签署之日起20个工作日内通过县人民政府门户网站公开发布。未经公开发布的，不得作为行政管理的依据。',
+        '自签署之日起15个工作日内通过县人民政府门户网站公开发布。未经公开发布的，不得作为行政管理的依据。\n行政规范性文件公开发布后，应当同步纳入县人民政府门户网站规范性文件库，标注成文日期、施行日期、有效期和效力状态，提供在线查阅、检索和下载服务。',
+      ],
+      [
+        '第十一条 起草单位应当同步做好政策解读工作，通过简明易懂的方式说明文件的出台背景、主要内容和重点条款。',
+        '第十一条 起草单位应当在行政规范性文件公开发布之日同步发布政策解读。政策解读与对应文件在规范性文件库中相互关联，公众可以由文件查看解读，也可以由解读查看文件。',
+      ],
+      [
+        '第十四条 制定机关应当每两年对本机关制定的行政规范性文件进行一次全面清理，清理结果向社会公布。',
+        '第十四条 制定机关应当每年对本机关制定的行政规范性文件进行一次全面清理，清理结果向社会公布。\n行政规范性文件废止、失效或者被修改的，制定机关应当在5个工作日内更新规范性文件库中的效力状态。',
+      ],
+    ]),
+  },
+];

@@ -26,6 +26,7 @@ import { can, type Actor } from '../src/features/accounts/actor.js';
 import { createCatalogImportService, type RowError } from '../src/features/intake/catalog-import.service.js';
 import { countRecords, formatOf, readRecords } from '../src/features/intake/catalog-import.readers.js';
 import { systemClock } from '../src/platform/clock.js';
+import { createVersionService } from '../src/features/catalog/document-versions.service.js';
 import { createDocumentService } from '../src/features/catalog/document.service.js';
 import { createExtractionService } from '../src/features/intake/extraction.service.js';
 
@@ -98,13 +99,11 @@ async function main(): Promise<number> {
   const actor: Actor = { userId: user.id, username: user.username, role: user.role, ip: null };
   if (!can(actor, 'document:write')) throw new Error(`账号“${username}”无权登记文件`);
 
-  const documents = createDocumentService({
-    db,
-    storage: createLocalStorage(config.storageDir),
-    clock: systemClock(config.timeZone),
-    extraction: createExtractionService(sharedExtractor()),
-  });
-  const importer = createCatalogImportService({ db, documents });
+  const storage = createLocalStorage(config.storageDir);
+  const clock = systemClock(config.timeZone);
+  const documents = createDocumentService({ db, storage, clock, extraction: createExtractionService(sharedExtractor()) });
+  const versions = createVersionService({ db, storage, clock, documents });
+  const importer = createCatalogImportService({ db, documents, versions });
 
   const report = await reportPath(input);
   await rm(report, { force: true });

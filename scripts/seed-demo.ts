@@ -1,6 +1,6 @@
 import type { Actor } from '../src/features/accounts/actor.js';
 import type { Services } from '../src/services.js';
-import { DEMO_APPEALS, DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS, DEMO_REQUESTS } from './demo-data.js';
+import { DEMO_APPEALS, DEMO_DOCUMENTS, DEMO_INTERPRETATIONS, DEMO_ORGANS, DEMO_REQUESTS, DEMO_VERSIONS } from './demo-data.js';
 import { yuanToFen } from '../src/features/article20/article20.js';
 import type { Outcome } from '../src/features/annual-report/annual-report.js';
 
@@ -59,6 +59,9 @@ export async function seedDemo(services: Services, actor: Actor) {
       });
     }
     for (const target of doc.amends_keys ?? []) await services.documents.addAmendment(actor, document(doc.key), document(target));
+  }
+  for (const v of DEMO_VERSIONS) {
+    await services.versions.add(actor, document(v.document_key), { amended_by_document_id: document(v.by_key), effective_on: v.effective_on, body: v.body, note: v.note });
   }
 
   for (const interpretation of DEMO_INTERPRETATIONS) {

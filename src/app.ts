@@ -15,10 +15,15 @@ import { authRoutes } from './features/accounts/auth.routes.js';
 import { compliancePages } from './features/compliance/compliance.pages.js';
 import { complianceRoutes } from './features/compliance/compliance.routes.js';
 import { documentRoutes } from './features/catalog/documents.routes.js';
+import { versionRoutes } from './features/catalog/versions.routes.js';
+import { catalogRoutes } from './features/catalogs/catalogs.routes.js';
 import { interpretationRoutes } from './features/catalog/interpretations.routes.js';
 import { organRoutes } from './features/catalog/organs.routes.js';
 import { feedRoutes } from './features/catalog/feeds.pages.js';
 import { pageRoutes } from './features/catalog/public.pages.js';
+import { versionPages } from './features/catalog/versions.pages.js';
+import { versionStaffPages } from './features/catalog/versions-staff.pages.js';
+import { catalogPages } from './features/catalogs/catalogs.pages.js';
 import { reportPages } from './features/article20/reports.pages.js';
 import { reportRoutes } from './features/article20/reports.routes.js';
 import { searchPages } from './features/search/search.pages.js';
@@ -104,7 +109,9 @@ function apiRouter(config: Config, services: Services, edge: Edge) {
     ...userRoutes(services.users, services.audit),
     ...organRoutes(services.organs),
     ...topicRoutes(services.topics),
-    ...documentRoutes(services.documents),
+    ...documentRoutes(services.documents, services.versions),
+    ...versionRoutes(services.versions),
+    ...catalogRoutes(services.catalogs),
     ...uploadRoutes(services.documents, services.suggestions),
     ...interpretationRoutes(services.interpretations),
     ...searchRoutes(services.search),
@@ -138,6 +145,9 @@ function htmlRouter(config: Config, services: Services, edge: Edge) {
   html.use(annualReportPages(services.annualReports, services.registers, organs, edge.readImportFile));
   html.use(feedRoutes({ clock, documents, browse }, config));
   html.use(searchPages(services.search));
-  html.use(pageRoutes({ clock, documents, interpretations, browse }));
+  html.use(versionStaffPages({ versions: services.versions }));
+  html.use(versionPages({ clock, versions: services.versions }));
+  html.use(catalogPages({ catalogs: services.catalogs, organs }));
+  html.use(pageRoutes({ clock, documents, interpretations, browse, versions: services.versions }));
   return html;
 }

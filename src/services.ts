@@ -7,6 +7,8 @@ import { createBrowseService } from './features/catalog/browse.service.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import type { Clock } from './platform/clock.js';
 import { createDocumentService } from './features/catalog/document.service.js';
+import { createVersionService } from './features/catalog/document-versions.service.js';
+import { createCatalogService } from './features/catalogs/catalogs.service.js';
 import { createExtractionService } from './features/intake/extraction.service.js';
 import { createExpiryReviewService } from './features/compliance/expiry-review.service.js';
 import { createHealthService } from './platform/health.service.js';
@@ -59,6 +61,8 @@ export function createServices(deps: ServiceDeps) {
     expiryReviews: createExpiryReviewService({ ...deps, documents }),
     registers: createRegisterService(deps),
     annualReports: createAnnualReportService({ ...deps, reports }),
+    versions: createVersionService({ ...deps, documents }),
+    catalogs: createCatalogService(deps),
   };
 }
 

@@ -292,6 +292,21 @@ export interface AnnualReportPublicationTable {
   finalised_at: Timestamp;
 }
 
+/** A text version of a document: 1 is the text as issued, each later one the text after an amendment. */
+export interface DocumentVersionTable {
+  id: Generated<number>;
+  document_id: number;
+  number: number;
+  effective_on: DateColumn;
+  amended_by_document_id: number | null;
+  body: string;
+  note: string | null;
+  file_sha256: string | null;
+  file_name: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organs: OrganTable;
   topics: TopicTable;
@@ -320,6 +335,7 @@ export interface Database {
   appeals: AppealTable;
   annual_report_texts: AnnualReportTextTable;
   annual_report_publications: AnnualReportPublicationTable;
+  document_versions: DocumentVersionTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../scripts/seed-demo.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { openBrowserSession, type BrowserSession } from '../support/browser.js';
+import { accessibilityProblems, openBrowserSession, type BrowserSession } from '../support/browser.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, minimalPdf } from '../support/factories.js';
 
@@ -80,19 +79,6 @@ function browser(): Promise<BrowserContext> {
     return context;
   });
   return watching;
-}
-
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA rules on the page as it is; the serious and critical findings. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // evaluate() runs through the debugging protocol, which the page's CSP does not govern.
-  await page.evaluate(await axeSource);
-  // A string, run in the page: this project compiles without the DOM library.
-  const violations = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 
 interface Focus {

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 function importer() {
-  return createCatalogImportService({ db: ctx.db, documents: ctx.services.documents });
+  return createCatalogImportService({ db: ctx.db, documents: ctx.services.documents, versions: ctx.services.versions });
 }
 
 async function run(file: string, options: Partial<ImportOptions> = {}) {
@@ -93,7 +93,7 @@ describe('catalog CSV import', () => {
       outcome = await run(file);
     });
     const { result, errors } = outcome!;
-    expect(result).toEqual({ rows: 11, inserted: 3, skipped: 0, failed: 8, notes: 0, organsCreated: 0 });
+    expect(result).toEqual({ rows: 11, inserted: 3, skipped: 0, failed: 8, notes: 0, organsCreated: 0, versions: 0 });
     expect(delta).toMatchObject({ documents: 3, document_files: 1, stored_files: 1, document_repeals: 1, organs: 0 });
     // Every document got its audit entry and index job, as if registered through the API.
     expect(delta.index_jobs).toBeGreaterThanOrEqual(3);
@@ -224,7 +224,7 @@ describe('corpus import (JSON Lines)', () => {
     await expectNothingStored(ctx.db, async () => {
       again = await run(file);
     });
-    expect(again!.result).toMatchObject({ inserted: 0, skipped: first.result.inserted, organsCreated: 0 });
+    expect(again!.result).toMatchObject({ inserted: 0, skipped: first.result.inserted, organsCreated: 0, versions: 0 });
   });
 });
 
@@ -308,5 +308,42 @@ describe('npm run import: resumable after kill -9', () => {
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ failed: 1, error_report: path.join(dir, 'bad.errors.csv') });
     expect(await readFile(path.join(dir, 'bad.errors.csv'), 'utf8')).toBe('\ufeff行号,标识,问题\n2,没有这个机关的文件,发文机关“无此机关”不存在，请先在机关管理中添加\n');
+  });
+});
+
+describe('catalog import of versions', () => {
+  const VERSIONS = [
+    ['标题', '文号', '发文机关', '发布日期', '施行日期', '正文', '修改文件文号', '修改后施行日期'],
+    ['静安区示例事项办理办法', '静府规〔2019〕11号', '静安区人民政府', '2019-02-01', '2019-03-01', '第一条 三十日内办结。', '', ''],
+    ['关于修改示例事项办理办法的决定', '静府规〔2019〕12号', '静安区人民政府', '2019-08-10', '', '修改决定正文。', '', ''],
+    ['静安区示例事项办理办法', '静府规〔2019〕11号', '静安区人民政府', '', '', '第一条 二十日内办结。', '静府规[2019]12号', '2019年9月1日'],
+    ['静安区示例事项办理办法', '静府规〔2019〕11号', '静安区人民政府', '', '', '第一条 十日内办结。', '静府规〔2099〕1号', '2020-01-01'],
+    ['静安区示例事项办理办法', '静府规〔2019〕11号', '静安区人民政府', '', '', '第一条 五日内办结。', '静府规〔2019〕12号', ''],
+  ];
+  let file: string;
+  beforeAll(async () => {
+    file = path.join(dir, 'versions.csv');
+    await writeFile(file, csv(VERSIONS));
+  });
+
+  it('adds a row with the amending 文号 and day as a version of the document it names, and reports the bad ones', async () => {
+    const { result, errors } = await run(file);
+    expect(result).toMatchObject({ rows: 5, inserted: 2, versions: 1, failed: 2 });
+    expect(errors.map((e) => [e.line, e.message]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [5, expect.stringContaining('请先登记修改文件')],
+      [6, expect.stringContaining('修改文件文号与修改后施行日期须同时填写')],
+    ]);
+    const doc = await ctx.db.selectFrom('documents').select('id').where('doc_number', '=', '静府规〔2019〕11号').executeTakeFirstOrThrow();
+    const before = await ctx.services.versions.documentAsOf(admin, doc.id, '2019-08-31');
+    const after = await ctx.services.versions.documentAsOf(admin, doc.id, '2019-09-01');
+    expect([before.version, before.body, after.version, after.body]).toEqual([1, '第一条 三十日内办结。', 2, '第一条 二十日内办结。']);
+    expect(after.amendment?.amended_by?.doc_number).toBe('静府规〔2019〕12号');
+  });
+
+  it('a second run adds no version again', async () => {
+    await expectNothingStored(ctx.db, async () => {
+      const { result } = await run(file);
+      expect(result).toMatchObject({ inserted: 0, versions: 0 });
+    });
   });
 });

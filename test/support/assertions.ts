@@ -95,6 +95,7 @@ export const WRITE_TABLES = [
   'appeals',
   'annual_report_texts',
   'annual_report_publications',
+  'document_versions',
 ] as const satisfies readonly (keyof Database)[];
 
 export type RowCounts = Record<(typeof WRITE_TABLES)[number], number>;

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { TestContext } from './context.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -69,4 +70,17 @@ export async function openBrowserSession(ctx: TestContext): Promise<BrowserSessi
       if (profile) await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.1 A/AA rules on the page as it is; the serious and critical findings. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // evaluate() runs through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(await axeSource);
+  // A string, run in the page: this project compiles without the DOM library.
+  const violations = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }

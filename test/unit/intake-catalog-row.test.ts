@@ -49,9 +49,19 @@ describe('readCatalogRow', () => {
       row: {
         title: '关于印发办法的通知', kind: 'normative', doc_number: '静府规[2023]5号', organ: '静安区人民政府', co_organs: ['甲局', '乙局'],
         index_number: null, signed_on: '2023-05-12', published_on: '2023-05-20', effective_on: '2023-06-01', expires_on: null,
-        repealed_on: null, topics: ['生态环境', '财政信息'], file: 'a.pdf', body: null,
+        repealed_on: null, topics: ['生态环境', '财政信息'], file: 'a.pdf', body: null, version: null,
       },
     });
+  });
+
+  it.each<[string, Record<string, string>, unknown]>([
+    ['both version columns', { amended_by: '静府规[2024]1号', version_effective_on: '2024年2月1日' }, { ok: true, version: { amended_by: '静府规[2024]1号', effective_on: '2024-02-01' } }],
+    ['only the 文号', { amended_by: '静府规〔2024〕1号' }, { ok: false, errors: ['修改文件文号与修改后施行日期须同时填写'] }],
+    ['only the day', { version_effective_on: '2024-02-01' }, { ok: false, errors: ['修改文件文号与修改后施行日期须同时填写'] }],
+    ['an unreadable 文号 and day', { amended_by: '第五号', version_effective_on: '明年' }, { ok: false, errors: ['修改文件文号“第五号”无法识别', '修改后施行日期“明年”不是有效日期'] }],
+  ])('reads the version columns: %s', (_name, cells, expected) => {
+    const result = readCatalogRow({ title: '办法', ...cells }, { organ: '静安区人民政府' });
+    expect(result.ok ? { ok: true, version: result.row.version } : result).toEqual(expected);
   });
 
   it('reports every problem of a row at once', () => {

@@ -26,7 +26,7 @@ import {
 } from './article20-form.js';
 import { figuresOf, RECONCILIATION_FORMULA, type Article20Report } from './report.service.js';
 
-const EXPORT_TYPES = {
+export const EXPORT_TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   csv: 'text/csv; charset=utf-8',
@@ -62,7 +62,7 @@ function gridRows(table: Article20FormTable): { text: string; value?: number; sp
 }
 
 const THIN = { style: 'thin' as const };
-const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
+export const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 
 async function article20Xlsx(report: Article20Report): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();

@@ -4,6 +4,7 @@ import type { DocumentKind } from '../../shared/document-status.js';
 import { NotFoundError } from '../../errors.js';
 import type { Actor } from '../accounts/actor.js';
 import * as documents from './document.repository.js';
+import { setNewestVersionBody } from './document-versions.repository.js';
 import {
   assertCanWrite,
   auditSnapshot,
@@ -50,6 +51,8 @@ async function updateWithin(trx: Trx, actor: Actor, id: number, patch: DocumentP
   const after: DocumentFields = { ...before, ...patch };
   const { columns, topicIds } = await checkFields(trx, after, repealedOn, id);
   await documents.updateDocument(trx, id, columns);
+  // The body of an amended document is its newest version's text: keep the two one.
+  if (patch.body !== undefined) await setNewestVersionBody(trx, id, after.body);
   if (patch.topics) await documents.replaceDocumentTopics(trx, id, topicIds);
   if (patch.co_organ_ids) await documents.replaceCoIssuers(trx, id, after.co_organ_ids);
   await recordChange(trx, actor, 'document.update', id, { before: auditSnapshot(before), after: auditSnapshot(after) });

@@ -1,5 +1,6 @@
 import { defineRoute } from '../../http/api-route.js';
 import type { DocumentService, UploadedFile } from './document.service.js';
+import type { VersionService } from './document-versions.service.js';
 import {
   asOfQuery,
   createDocumentBody,
@@ -12,9 +13,9 @@ import {
 } from './documents.schemas.js';
 import type { Response } from 'express';
 
-const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;
+export const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;
 
-export function documentRoutes(documents: DocumentService) {
+export function documentRoutes(documents: DocumentService, versions: Pick<VersionService, 'documentAsOf'>) {
   return [
     defineRoute({
       method: 'get',
@@ -38,11 +39,11 @@ export function documentRoutes(documents: DocumentService) {
     defineRoute({
       method: 'get',
       path: '/documents/:id',
-      summary: '文件详情',
+      summary: '文件详情（version 与 body 为 as_of 当日施行的版本，默认今天）',
       tag: 'documents',
       params: documentIdParams,
       query: asOfQuery,
-      handler: ({ params, query, actor }) => documents.get(actor, params.id, query.as_of),
+      handler: ({ params, query, actor }) => versions.documentAsOf(actor, params.id, query.as_of),
     }),
     defineRoute({
       method: 'patch',

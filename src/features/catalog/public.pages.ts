@@ -6,6 +6,7 @@ import type { Actor } from '../accounts/actor.js';
 import type { Services } from '../../services.js';
 import type { SearchParams } from '../search/search-result.js';
 import { searchHref } from '../search/search.view.js';
+import { versionLocals } from './versions.view.js';
 
 const catalogQuery = z.object({
   kind: listParam(z.enum(DOCUMENT_KINDS, { error: '未知的文件类别' })),
@@ -39,7 +40,7 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-type PublicServices = Pick<Services, 'clock' | 'documents' | 'interpretations' | 'browse'>;
+type PublicServices = Pick<Services, 'clock' | 'documents' | 'interpretations' | 'browse' | 'versions'>;
 
 /** A results page of everything by date, narrowed by `filter`: where the home and browse pages link. */
 const listHref = (filter: Partial<SearchParams> = {}) => searchHref({ q: '', sort: 'date', page: 1, page_size: 20, ...filter });
@@ -62,31 +63,40 @@ function homePage({ clock, documents, browse }: Pick<PublicServices, 'clock' | '
   };
 }
 
-function documentPage(documents: PublicServices['documents']): RequestHandler {
+type DocumentAsOf = Awaited<ReturnType<PublicServices['versions']['documentAsOf']>>;
+
+/** What documents/show.ejs shows of a document (its text as given in `document.body`). */
+export function documentLocals(document: DocumentAsOf) {
+  const relations = Object.entries(RELATION_LABELS).flatMap(([relation, labels]) =>
+    (['incoming', 'outgoing'] as const).flatMap((direction) => {
+      const items = document.relations.filter((r) => r.relation === relation && r.direction === direction);
+      return items.length ? [{ label: labels[direction], items: items.map((r) => r.document) }] : [];
+    }),
+  );
+  return {
+    title: document.title,
+    document,
+    issuers: [document.organ, ...document.co_issuers],
+    paragraphs: paragraphsOf(document.body),
+    relations,
+    files: document.files.map((f) => ({
+      ...f,
+      href: `/api/v1/documents/${document.id}/files/${f.id}`,
+      type_label: FILE_TYPE_LABELS[f.type] ?? f.type,
+      size_label: formatSize(f.size),
+      role_label: f.role === 'main' ? '原件' : '附件',
+    })),
+    searchHref: listHref(),
+  };
+}
+
+/** A document with the text in force today, or on `?as_of=`, and its versions. */
+function documentPage({ clock, versions }: Pick<PublicServices, 'clock' | 'versions'>): RequestHandler {
   return async (req, res) => {
     const { id } = parseOrThrow(z.object({ id: idParam('文件编号') }), req.params, '文件编号有误');
-    const document = await documents.get(actorOf(res), id);
-    const relations = Object.entries(RELATION_LABELS).flatMap(([relation, labels]) =>
-      (['incoming', 'outgoing'] as const).flatMap((direction) => {
-        const items = document.relations.filter((r) => r.relation === relation && r.direction === direction);
-        return items.length ? [{ label: labels[direction], items: items.map((r) => r.document) }] : [];
-      }),
-    );
-    res.render('documents/show', {
-      title: document.title,
-      document,
-      issuers: [document.organ, ...document.co_issuers],
-      paragraphs: paragraphsOf(document.body),
-      relations,
-      files: document.files.map((f) => ({
-        ...f,
-        href: `/api/v1/documents/${document.id}/files/${f.id}`,
-        type_label: FILE_TYPE_LABELS[f.type] ?? f.type,
-        size_label: formatSize(f.size),
-        role_label: f.role === 'main' ? '原件' : '附件',
-      })),
-      searchHref: listHref(),
-    });
+    const { as_of: asOf } = parseOrThrow(z.object({ as_of: isoDate('查询日期').optional() }), withoutBlanks(req.query), '查询日期有误');
+    const document = await versions.documentAsOf(actorOf(res), id, asOf);
+    res.render('documents/show', { ...documentLocals(document), ...versionLocals(document, document.version, clock.today(), asOf) });
   };
 }
 
@@ -135,7 +145,7 @@ function topicsPage(browse: PublicServices['browse']): RequestHandler {
 export function pageRoutes(services: PublicServices) {
   const router = Router();
   router.get('/', homePage(services));
-  router.get('/documents/:id', documentPage(services.documents));
+  router.get('/documents/:id', documentPage(services));
   router.get('/interpretations/:id', interpretationPage(services.interpretations));
   router.get('/organs', organsPage(services.browse));
   router.get('/topics', topicsPage(services.browse));

@@ -14,6 +14,7 @@ import { can, type Actor } from '../accounts/actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from '../catalog/document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
 import { findDocumentByNumber, findDocumentByTitle } from '../catalog/document.service.js';
+import type { VersionService } from '../catalog/document-versions.service.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
 const CORPUS_SOURCE = 'corpus';
@@ -40,6 +41,8 @@ export interface ImportProgress {
   /** Rows imported with a change the report explains (a corpus 文号 left out). */
   notes: number;
   organsCreated: number;
+  /** Version rows: later texts added to documents after their amendments. */
+  versions: number;
 }
 
 export interface ImportOptions {
@@ -74,6 +77,8 @@ interface Insert {
 interface BatchPlan {
   toInsert: Insert[];
   toRepeal: { p: Pending; documentId: number }[];
+  /** Version rows, added after the batch's documents (the document may be a row before them). */
+  toVersion: Insert[];
 }
 
 /** What a batch's transaction did; the run counts it only once the transaction is over. */
@@ -81,6 +86,7 @@ interface BatchOutcome {
   /** Organs the batch created, by name. */
   created: Map<string, number>;
   inserted: number;
+  versions: number;
   failures: RowError[];
   notes: RowError[];
 }
@@ -91,6 +97,7 @@ class DryRunRollback extends Error {}
 export interface CatalogImportDeps {
   db: Db;
   documents: DocumentService;
+  versions: Pick<VersionService, 'addWithin' | 'hasVersionOn'>;
 }
 
 /** One run's state, shared by its batches. */
@@ -128,7 +135,7 @@ async function runCatalogImport(
     ...deps,
     actor,
     options,
-    progress: { rows: 0, inserted: 0, skipped: 0, failed: 0, notes: 0, organsCreated: 0 },
+    progress: { rows: 0, inserted: 0, skipped: 0, failed: 0, notes: 0, organsCreated: 0, versions: 0 },
     organsCreated: new Set(),
     organIds: new Map(),
   };
@@ -190,8 +197,8 @@ function readPending(run: ImportRun, record: ImportRecord, defaults: { organ: st
  */
 async function importBatch(run: ImportRun, batch: Pending[]) {
   const plan = await planBatch(run, batch);
-  await readOriginals(run, plan.toInsert);
-  const outcome: BatchOutcome = { created: new Map(), inserted: 0, failures: [], notes: [] };
+  await readOriginals(run, [...plan.toInsert, ...plan.toVersion]);
+  const outcome: BatchOutcome = { created: new Map(), inserted: 0, versions: 0, failures: [], notes: [] };
   try {
     await run.db.transaction().execute((trx) => writeBatch(run, trx, plan, outcome));
   } catch (error) {
@@ -208,7 +215,7 @@ async function planBatch(run: ImportRun, batch: Pending[]): Promise<BatchPlan> {
     CORPUS_SOURCE,
     batch.flatMap((p) => (p.corpusId ? [p.corpusId] : [])),
   );
-  const plan: BatchPlan = { toInsert: [], toRepeal: [] };
+  const plan: BatchPlan = { toInsert: [], toRepeal: [], toVersion: [] };
   const keysInBatch = new Map<string, Pending>();
   for (const p of batch) {
     if (p.corpusId && imported.has(p.corpusId)) {
@@ -218,6 +225,10 @@ async function planBatch(run: ImportRun, batch: Pending[]): Promise<BatchPlan> {
     const lead = p.row.organ ? await organId(run, p.row.organ) : undefined;
     if (lead === undefined && !p.corpusId) {
       fail(run, p.line, p.label, `发文机关“${p.row.organ}”不存在，请先在机关管理中添加`);
+      continue;
+    }
+    if (p.row.version) {
+      plan.toVersion.push({ p });
       continue;
     }
     const found = p.corpusId ? undefined : await existing(run.db, p, lead);
@@ -257,7 +268,7 @@ async function organId(run: ImportRun, name: string): Promise<number | undefined
 }
 
 /** The document a row would duplicate: by import source, 文号, or title and publication day. */
-async function existing(db: Db, p: Pending, organ: number | undefined) {
+async function existing(db: Db | Trx, p: Pending, organ: number | undefined) {
   if (organ === undefined) return undefined;
   const parsed = p.row.doc_number ? parseDocNumber(p.row.doc_number) : null;
   return parsed
@@ -311,6 +322,7 @@ async function writeBatch(run: ImportRun, trx: Trx, plan: BatchPlan, outcome: Ba
       outcome.failures.push({ line: p.line, label: p.label, message: `已导入，但废止失败：${describe(error)}` });
     }
   }
+  for (const item of plan.toVersion) await addVersion(run, trx, item, outcome);
   if (run.options.dryRun) throw new DryRunRollback();
 }
 
@@ -380,10 +392,34 @@ async function createOrgan({ actor }: ImportRun, trx: Trx, created: Map<string, 
   return row.id;
 }
 
+/** A version row: the later text of the document it names, unless a version of that day is there already. */
+async function addVersion(run: ImportRun, trx: Trx, item: Insert, outcome: BatchOutcome) {
+  const { p } = item;
+  const version = p.row.version!;
+  try {
+    if (item.fileError) throw item.fileError;
+    const added = await withSavepoint(trx, async () => {
+      const found = await existing(trx, p, await organId(run, p.row.organ!));
+      if (!found) throw new ValidationError('被修改的文件未登记（应在此行之前导入）');
+      if (await run.versions.hasVersionOn(trx, found.id, version.effective_on)) return false;
+      const body = p.row.body ?? item.file?.extracted.text;
+      const input = { amended_by_doc_number: version.amended_by, effective_on: version.effective_on, body: body ?? undefined };
+      await run.versions.addWithin(trx, run.actor, found.id, input, run.options.dryRun ? undefined : item.file);
+      return true;
+    });
+    if (added) outcome.versions++;
+    else run.progress.skipped++;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    outcome.failures.push({ line: p.line, label: p.label, message: `修改版本未导入：${describe(error)}` });
+  }
+}
+
 /** Counted only now: a batch that failed as a whole reports nothing as done. */
 function countBatch(run: ImportRun, outcome: BatchOutcome) {
   const { progress, options } = run;
   progress.inserted += outcome.inserted;
+  progress.versions += outcome.versions;
   for (const name of outcome.created.keys()) run.organsCreated.add(name);
   progress.organsCreated = run.organsCreated.size;
   for (const f of outcome.failures) fail(run, f.line, f.label, f.message);

@@ -22,7 +22,9 @@ export type CatalogField =
   | 'repealed_on'
   | 'topics'
   | 'file'
-  | 'body';
+  | 'body'
+  | 'amended_by'
+  | 'version_effective_on';
 
 /** The headers a catalog may use for each field: the Chinese of disclosure catalogs, and English. */
 const CATALOG_HEADERS: Readonly<Record<CatalogField, readonly string[]>> = {
@@ -40,6 +42,9 @@ const CATALOG_HEADERS: Readonly<Record<CatalogField, readonly string[]>> = {
   topics: ['主题分类', '主题', 'topics'],
   file: ['文件名', '原件', '原件文件名', 'file'],
   body: ['正文', 'body'],
+  // A row with these two is a later text of the document it names (its 正文 or 原件 the amended text).
+  amended_by: ['修改文件文号', '修改文号', 'amended_by'],
+  version_effective_on: ['修改后施行日期', '修改施行日期', 'version_effective_on'],
 };
 
 const normalizeHeader = (h: string) => foldFullWidth(h).replace(/[\s*＊]/gu, '').toLowerCase();
@@ -128,6 +133,8 @@ export interface CatalogRow {
   topics: string[];
   file: string | null;
   body: string | null;
+  /** A version row: the amending document's 文号 and the day the amended text takes effect. */
+  version: { amended_by: string; effective_on: IsoDate } | null;
 }
 
 export type RowResult = { ok: true; row: CatalogRow } | { ok: false; errors: string[] };
@@ -170,6 +177,7 @@ export function readCatalogRow(cells: Partial<Record<CatalogField, string>>, def
   }
   const organ = cell('organ') ?? defaults.organ;
   if (!organ) errors.push('发文机关为空（可用 --organ 指定默认机关）');
+  const version = readVersionCells(cell('amended_by'), cell('version_effective_on'), errors);
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
@@ -184,8 +192,22 @@ export function readCatalogRow(cells: Partial<Record<CatalogField, string>>, def
       topics: splitList(cell('topics') ?? ''),
       file: cell('file'),
       body: cell('body'),
+      version,
     },
   };
+}
+
+/** The version columns of a row: both or neither, a readable 文号 and a real day; problems go to `errors`. */
+function readVersionCells(amendedBy: string | null, effectiveText: string | null, errors: string[]): CatalogRow['version'] {
+  if (amendedBy === null && effectiveText === null) return null;
+  if (amendedBy === null || effectiveText === null) {
+    errors.push('修改文件文号与修改后施行日期须同时填写');
+    return null;
+  }
+  if (!parseDocNumber(amendedBy)) errors.push(`修改文件文号“${amendedBy}”无法识别`);
+  const effectiveOn = parseDateText(foldFullWidth(effectiveText));
+  if (effectiveOn === null) errors.push(`修改后施行日期“${effectiveText}”不是有效日期`);
+  return effectiveOn === null ? null : { amended_by: amendedBy, effective_on: effectiveOn };
 }
 
 /** The fields of the shared corpus that the import uses (see ../shared/corpus/README.md). */
@@ -233,6 +255,7 @@ export function readCorpusRecord(record: CorpusRecord, defaults: { organ: string
       topics: [],
       file: null,
       body: record.body,
+      version: null,
     },
   };
 }
