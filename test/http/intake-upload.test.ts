@@ -93,7 +93,7 @@ describe('bad files: a 4xx with a Chinese message, nothing stored', () => {
     ['a truncated PDF', async () => (await manyPagePdf(2)).subarray(0, 3000), 422, /已损坏或不完整/],
     ['garbage after a PDF header', async () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(4000)]), 422, /已损坏或不完整/],
     ['a zero-byte file', async () => Buffer.alloc(0), 400, /文件为空/],
-    ['a PNG named .pdf', async () => pngBytes(), 415, /PNG 图片/],
+    ['an image of nothing (a 1×1 PNG named .pdf)', async () => pngBytes(), 422, /没有识别出中文文字/],
     ['a DOCX zip bomb', () => docxZipBomb(), 422, /压缩炸弹/],
   ])('%s', async (_label, bytes, status, message) => {
     const file = await bytes();
@@ -176,6 +176,8 @@ describe('POST /api/v1/documents/suggest', () => {
     });
     expect(res!.body).toEqual({
       text_layer: true,
+      ocr: false,
+      ocr_text: null,
       pages: 1,
       failed_pages: [],
       suggestions: {

@@ -30,7 +30,7 @@ function mendDigits(line: string): string {
   for (let pass = 0; pass < 2; pass++) {
     out = out
       .replace(/(?<=\d)[lI|Oo](?=[\d号年月日〕\]）)])/gu, lookalike)
-      .replace(/(?<=[〔\[（(\d])[lI|Oo](?=\d)/gu, lookalike);
+      .replace(/(?:(?<=[〔〕\[\]（）()]\s*)|(?<=\d))[lI|Oo](?=\d)/gu, lookalike);
   }
   return out;
 }
@@ -49,6 +49,13 @@ function mendDocNumberBrackets(line: string): string {
   return line.replace(/[〔\[(（［【{]\s*((?:19|20)\d{2})\s*[〕\])）］】}](?=\s*\d{1,5}\s*号)/gu, '〔$1〕');
 }
 
+const FULL_WIDTH_PUNCTUATION: Record<string, string> = { ',': '，', ':': '：', ';': '；', '!': '！', '?': '？' };
+
+/** Half-width punctuation after a Han character is Chinese punctuation the model read narrow. */
+function mendPunctuation(line: string): string {
+  return line.replace(new RegExp(`(?<=${HAN})\\s*([,:;!?])\\s*`, 'gu'), (_, p: string) => FULL_WIDTH_PUNCTUATION[p] ?? p);
+}
+
 export function normalizeOcrText(text: string): string {
   return text
     .split('\n')
@@ -58,6 +65,7 @@ export function normalizeOcrText(text: string): string {
       line = mendChineseYear(line);
       line = dropSpacesInChinese(line);
       line = mendDocNumberBrackets(line);
+      line = mendPunctuation(line);
       // Brackets around a 文号's year may have been the last thing OCR got wrong; the spaces before
       // 号 go only now that the year is bracketed again.
       return dropSpacesInChinese(line).trimEnd();
