@@ -49,7 +49,9 @@ const SUPPORTED_TYPES_LABEL = 'PDF、OFD、Word（DOCX、DOC）、WPS、扫描�
 // Formats people upload by mistake, named so the message says what the file really is.
 const OTHER_FORMATS: { magic: Buffer; label: string }[] = [
   { magic: Buffer.from('GIF8'), label: 'GIF 图片' },
-  { magic: OLE_MAGIC, label: '旧版 Office 文件（如 .xls、.ppt）' },
+  // Checked after the Word and WPS files: an OLE file without their stream is another Office file,
+  // or one cut off before its directory (which comes last).
+  { magic: OLE_MAGIC, label: '旧版 Office 文件（如 .xls、.ppt），或是不完整的 .doc/.wps 文件' },
   { magic: Buffer.from('{\\rtf'), label: 'RTF 文档，请另存为 DOCX 或 PDF' },
   { magic: Buffer.from('Rar!'), label: 'RAR 压缩包' },
   { magic: Buffer.from('377abcaf271c', 'hex'), label: '7z 压缩包' },
