@@ -8,7 +8,7 @@ import path from 'node:path';
 import mammoth from 'mammoth';
 import './extractor-canvas-stub.js';
 import type { ExtractableKind, ExtractorFailure, RawExtraction, WorkerReply, WorkerRequest } from './extractor.js';
-import { extractOfd, extractWordBinary, ocrImage, ocrPdf, OUT_OF_MEMORY, ReaderFailure } from './extractor-readers.js';
+import { extractOfd, extractWordBinary, ocrImage, ocrPdf, OUT_OF_MEMORY, pdftotextPages, ReaderFailure } from './extractor-readers.js';
 
 // Imported only now, after the stand-in for pdf.js's rendering backend is in place (a bundler hoists
 // static imports above the stub's code). Loaded before the child reports ready, so that a warm
@@ -102,7 +102,10 @@ type Reader = (bytes: Uint8Array) => Promise<RawExtraction>;
 
 function readerFor(request: WorkerRequest): Reader {
   const readers: Record<ExtractableKind, Reader> = {
-    pdf: extractPdf,
+    pdf: async (bytes) => {
+      const pages = request.pdftotext ? await pdftotextPages(bytes) : null;
+      return pages ? { pages, failedPages: [] } : extractPdf(bytes);
+    },
     docx: extractDocx,
     // Each page done is told to the parent, which shows staff how far the recognition is.
     scan: onlyPages((bytes) => ocrPdf(bytes, (page, pages) => void send({ id: request.id, progress: { page, pages } }))),

@@ -50,7 +50,7 @@ export interface RawExtraction {
   failedPages: number[];
 }
 
-export type WorkerRequest = { id: number; kind: ExtractableKind; bytes: Uint8Array };
+export type WorkerRequest = { id: number; kind: ExtractableKind; bytes: Uint8Array; pdftotext: boolean };
 export type WorkerReply =
   | { ready: true }
   | ({ id: number; ok: true } & RawExtraction)
@@ -73,6 +73,8 @@ export interface ExtractorOptions {
   memoryMb?: number;
   /** Recycle a child after this many files, so slow leaks in the parsers cannot accumulate. */
   maxJobsPerWorker?: number;
+  /** Read text-layer PDFs with poppler's pdftotext where installed (pdf.js otherwise, and for what it cannot read). */
+  pdftotext?: boolean;
 }
 
 export interface Extractor {
@@ -81,7 +83,7 @@ export interface Extractor {
   close(): Promise<void>;
 }
 
-const EXTRACTOR_DEFAULTS = { workers: 2, timeoutMs: 60_000, memoryMb: 512, maxJobsPerWorker: 500 } as const;
+const EXTRACTOR_DEFAULTS = { workers: 2, timeoutMs: 60_000, memoryMb: 512, maxJobsPerWorker: 500, pdftotext: true } as const;
 
 interface Job {
   id: number;
@@ -276,7 +278,7 @@ function startJob(pool: Pool, worker: Worker, job: Job) {
     stopped(pool, worker, 'timed out');
     worker.child.kill('SIGKILL');
   }, timeoutMs);
-  const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes };
+  const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes, pdftotext: pool.settings.pdftotext };
   worker.child.send(request);
 }
 
