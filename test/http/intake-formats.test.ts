@@ -6,6 +6,7 @@ import { expectFileRefused } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { bearer, buildOrgan } from '../support/factories.js';
 import { foundKeys } from '../support/search.js';
+import { signedInAgent } from '../support/staff.js';
 import {
   blankScanPng,
   characterAccuracy,
@@ -85,6 +86,30 @@ describe('a scanned 红头文件 is read by OCR', () => {
     const created = await create(image!, '扫描件.pdf').expect(201);
     expect(created.body.files[0]).toMatchObject({ type: `image/${format}`, ocr: true, name: `扫描件.${format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : 'png'}` });
     await expectSearchableWithOriginal(created.body, '提交集体审议', image!);
+  });
+});
+
+describe('staff correct the OCR text before it is published', () => {
+  it('the form shows the OCR text in 正文 with a note; the corrected text is saved as the body, the scan as the original', async () => {
+    const password = 'ocr-editor-password-1';
+    const username = `ocr${randomBytes(3).toString('hex')}`;
+    await ctx.services.users.create(null, { username, password, role: 'editor' });
+    const { agent, csrf } = await signedInAgent(ctx, username, password);
+    const scan = await scannedTextPdf([RED_HEAD_LINES]);
+    const form = await agent.post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`).attach('file', scan, '扫描件.pdf').expect(200);
+    expect(form.text).toContain('正文由文字识别（OCR）得出');
+    expect(form.text).toContain('value="静政发〔2023〕12号"');
+    expect(form.text).toMatch(/<textarea id="body" name="body" rows="16">静安区人民政府文件\n静政发〔2023〕12号\n/);
+    const sha256 = /name="staged_sha256" value="([0-9a-f]{64})"/.exec(form.text)![1]!;
+    const corrected = `${RED_HEAD_LINES.join('\n')}\n（经人工校对）`;
+    const saved = await agent.post('/staff/documents').type('form').send({
+      _csrf: csrf, staged_sha256: sha256, staged_name: '扫描件.pdf', kind: 'normative', title: '关于进一步加强行政规范性文件管理的通知',
+      doc_number: '静政发〔2023〕12号', organ_id: String(organId), signed_on: '2023-05-10', body: corrected,
+    });
+    expect(saved.status, saved.text.slice(0, 300)).toBe(303);
+    const doc = await ctx.services.documents.get(admin, Number(saved.headers['location']!.split('/').pop()));
+    expect(doc.body).toBe(corrected);
+    expect(doc.files).toMatchObject([{ sha256, type: 'application/pdf', ocr: true, text_layer: false }]);
   });
 });
 
