@@ -116,7 +116,7 @@ function mountDocumentList(router: Router, services: WorkspaceServices) {
 async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUpload, req: Request, res: Response) {
   await readUpload(req, res);
   const file = res.locals['file'] as UploadedFile | undefined;
-  if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、DOCX 或文本）', { file: '必填' });
+  if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、OFD、Word、WPS、扫描图片或文本）', { file: '必填' });
   const actor = actorOf(res);
   const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
   const s = result.suggestions;
