@@ -76,8 +76,8 @@ async function pdfBenchmark() {
   const bytes = await Promise.all(files.map((f) => readFile(f)));
   const pages = PDF_FILES * PDF_PAGES;
 
-  async function poolRate(workers: number) {
-    const pool = createExtractorPool({ workers });
+  async function poolRate(workers: number, pdftotext = true) {
+    const pool = createExtractorPool({ workers, pdftotext });
     try {
       // Warm: every child started and its parser loaded, as in a running server.
       const warm = await chinesePdf([['预热']]);
@@ -112,6 +112,8 @@ async function pdfBenchmark() {
 
   const pool2 = await poolRate(2);
   const pool1 = await poolRate(1);
+  // Where the time went before: pdf.js alone, as on a machine without poppler.
+  const pdfjs2 = await poolRate(2, false);
   const poppler1 = await pdftotextRate(1);
   const poppler2 = await pdftotextRate(2);
   return {
@@ -120,6 +122,7 @@ async function pdfBenchmark() {
     han_chars_per_page: 1000,
     pool_2_workers_pages_per_s: round(pool2),
     pool_1_worker_pages_per_s: round(pool1),
+    pool_2_workers_pdfjs_only_pages_per_s: round(pdfjs2),
     pdftotext_pages_per_s: poppler1 === null ? null : round(poppler1),
     pdftotext_2_parallel_pages_per_s: poppler2 === null ? null : round(poppler2),
     pdftotext_over_pool_ratio: poppler2 === null ? null : round(poppler2 / pool2, 2),
