@@ -14,6 +14,7 @@ import { systemClock } from './platform/clock.js';
 import { createServices, type Services } from './services.js';
 import { createIndexWorker, type IndexWorker } from './features/search/index-worker.js';
 import { indexNames } from './features/search/search-index.js';
+import { ocrAvailable, OCR_PACKAGES } from './platform/ocr-tools.js';
 
 export interface Running {
   url: string;
@@ -86,5 +87,6 @@ export async function startServer(config: Config, logger: Logger, lifecycle: Lif
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, startupMs: Date.now() - started }, 'listening');
+  if (!ocrAvailable()) logger.warn(`OCR off: scans are stored without text and images refused; install ${OCR_PACKAGES}`);
   return { url, db, services, worker, server };
 }

@@ -153,6 +153,8 @@ export interface DocumentFileTable {
   name: string;
   role: 'main' | 'attachment';
   text_layer: Generated<boolean>;
+  /** The text was read by OCR (a scan): kept apart from a real text layer. */
+  ocr: Generated<boolean>;
   created_at: Timestamp;
 }
 

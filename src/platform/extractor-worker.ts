@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import mammoth from 'mammoth';
 import './extractor-canvas-stub.js';
-import type { ExtractorFailure, WorkerReply, WorkerRequest } from './extractor.js';
+import type { ExtractableKind, ExtractorFailure, RawExtraction, WorkerReply, WorkerRequest } from './extractor.js';
+import { extractOfd, extractWordBinary, ocrImage, ocrPdf, OUT_OF_MEMORY, pdftotextPages, ReaderFailure } from './extractor-readers.js';
 
 // Imported only now, after the stand-in for pdf.js's rendering backend is in place (a bundler hoists
 // static imports above the stub's code). Loaded before the child reports ready, so that a warm
@@ -29,10 +30,9 @@ class Failure extends Error {
   }
 }
 
-const OUT_OF_MEMORY = /allocation failed|out of memory|invalid array length|invalid string length/i;
-
 function failureOf(error: unknown): Failure {
   if (error instanceof Failure) return error;
+  if (error instanceof ReaderFailure) return new Failure(error.reason, error.message);
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (OUT_OF_MEMORY.test(message) || error instanceof RangeError) return new Failure('memory', message);
@@ -94,10 +94,32 @@ const send = (reply: WorkerReply) =>
     process.send(reply, undefined, undefined, () => resolve());
   });
 
+const onlyPages =
+  (read: (bytes: Uint8Array) => Promise<string[]>): Reader =>
+  async (bytes) => ({ pages: await read(bytes), failedPages: [] });
+
+type Reader = (bytes: Uint8Array) => Promise<RawExtraction>;
+
+function readerFor(request: WorkerRequest): Reader {
+  const readers: Record<ExtractableKind, Reader> = {
+    pdf: async (bytes) => {
+      const pages = request.pdftotext ? await pdftotextPages(bytes) : null;
+      return pages ? { pages, failedPages: [] } : extractPdf(bytes);
+    },
+    docx: extractDocx,
+    // Each page done is told to the parent, which shows staff how far the recognition is.
+    scan: onlyPages((bytes) => ocrPdf(bytes, (page, pages) => void send({ id: request.id, progress: { page, pages } }))),
+    image: onlyPages(ocrImage),
+    ofd: onlyPages(extractOfd),
+    doc: onlyPages(extractWordBinary),
+  };
+  return readers[request.kind];
+}
+
 process.on('message', (request: WorkerRequest) => {
   void (async () => {
     try {
-      const result = request.kind === 'pdf' ? await extractPdf(request.bytes) : await extractDocx(request.bytes);
+      const result = await readerFor(request)(request.bytes);
       await send({ id: request.id, ok: true, ...result });
     } catch (error) {
       const failure = failureOf(error);

@@ -17,7 +17,8 @@ import { projectRoot } from '../paths.js';
  * server only sees a failed job.
  */
 
-export type ExtractableKind = 'pdf' | 'docx';
+/** `scan` is a PDF read by OCR; `image` a PNG/JPEG/TIFF read by OCR; `doc` an OLE Word or WPS file. */
+export type ExtractableKind = 'pdf' | 'docx' | 'scan' | 'image' | 'ofd' | 'doc';
 
 export type ExtractorFailure =
   /** Needs a password to open. */
@@ -49,11 +50,19 @@ export interface RawExtraction {
   failedPages: number[];
 }
 
-export type WorkerRequest = { id: number; kind: ExtractableKind; bytes: Uint8Array };
+export type WorkerRequest = { id: number; kind: ExtractableKind; bytes: Uint8Array; pdftotext: boolean };
 export type WorkerReply =
   | { ready: true }
   | ({ id: number; ok: true } & RawExtraction)
-  | { id: number; ok: false; reason: ExtractorFailure; detail: string };
+  | { id: number; ok: false; reason: ExtractorFailure; detail: string }
+  /** OCR reports each page as it finishes it. */
+  | { id: number; progress: { page: number; pages: number } };
+
+export interface ExtractOptions {
+  /** Instead of the pool's: OCR takes seconds a page, so its caller sizes the limit to the pages. */
+  timeoutMs?: number;
+  onProgress?: (progress: { page: number; pages: number }) => void;
+}
 
 export interface ExtractorOptions {
   /** Child processes; one per core is what pays. */
@@ -64,20 +73,23 @@ export interface ExtractorOptions {
   memoryMb?: number;
   /** Recycle a child after this many files, so slow leaks in the parsers cannot accumulate. */
   maxJobsPerWorker?: number;
+  /** Read text-layer PDFs with poppler's pdftotext where installed (pdf.js otherwise, and for what it cannot read). */
+  pdftotext?: boolean;
 }
 
 export interface Extractor {
-  extract(kind: ExtractableKind, bytes: Buffer): Promise<RawExtraction>;
+  extract(kind: ExtractableKind, bytes: Buffer, options?: ExtractOptions): Promise<RawExtraction>;
   stats(): { workers: number; busy: number; queued: number };
   close(): Promise<void>;
 }
 
-const EXTRACTOR_DEFAULTS = { workers: 2, timeoutMs: 60_000, memoryMb: 512, maxJobsPerWorker: 500 } as const;
+const EXTRACTOR_DEFAULTS = { workers: 2, timeoutMs: 60_000, memoryMb: 512, maxJobsPerWorker: 500, pdftotext: true } as const;
 
 interface Job {
   id: number;
   kind: ExtractableKind;
   bytes: Buffer;
+  options: ExtractOptions;
   resolve: (value: RawExtraction) => void;
   reject: (error: Error) => void;
 }
@@ -100,7 +112,7 @@ interface Worker {
 function workerFile(): string {
   const compiled = fileURLToPath(new URL('./extractor-worker.js', import.meta.url));
   if (existsSync(compiled)) return compiled;
-  const sources = ['./extractor-worker.ts', './extractor-canvas-stub.ts'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+  const sources = ['./extractor-worker.ts', './extractor-canvas-stub.ts', './extractor-readers.ts'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
   const hash = createHash('sha256');
   for (const source of sources) hash.update(readFileSync(source));
   const out = path.join(projectRoot, 'node_modules', '.cache', 'gfwj-extractor', `worker-${hash.digest('hex').slice(0, 16)}.mjs`);
@@ -136,10 +148,10 @@ export function createExtractorPool(options: ExtractorOptions = {}): Extractor {
     closed: false,
   };
   return {
-    extract(kind, bytes) {
+    extract(kind, bytes, options = {}) {
       if (pool.closed) return Promise.reject(new ExtractorError('crashed', 'extractor closed'));
       return new Promise<RawExtraction>((resolve, reject) => {
-        pool.queue.push({ id: pool.nextId++, kind, bytes, resolve, reject });
+        pool.queue.push({ id: pool.nextId++, kind, bytes, options, resolve, reject });
         dispatch(pool);
       });
     },
@@ -206,6 +218,7 @@ function onReply(pool: Pool, worker: Worker, reply: WorkerReply) {
   }
   const job = worker.job;
   if (!job || job.id !== reply.id) return;
+  if ('progress' in reply) return void job.options.onProgress?.(reply.progress);
   clearTimer(worker);
   worker.job = null;
   worker.done++;
@@ -256,7 +269,7 @@ function dispatch(pool: Pool) {
 
 /** Hands a job to a ready child, which is killed if it does not answer in time. */
 function startJob(pool: Pool, worker: Worker, job: Job) {
-  const { timeoutMs } = pool.settings;
+  const timeoutMs = job.options.timeoutMs ?? pool.settings.timeoutMs;
   worker.job = job;
   busy(worker);
   worker.timer = setTimeout(() => {
@@ -265,7 +278,7 @@ function startJob(pool: Pool, worker: Worker, job: Job) {
     stopped(pool, worker, 'timed out');
     worker.child.kill('SIGKILL');
   }, timeoutMs);
-  const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes };
+  const request: WorkerRequest = { id: job.id, kind: job.kind, bytes: job.bytes, pdftotext: pool.settings.pdftotext };
   worker.child.send(request);
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/accounts/actor.js';
 import { expectApiError, expectNothingStored, rowDelta } from '../support/assertions.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
-import { bearer, buildOrgan, minimalPdf, pngBytes } from '../support/factories.js';
+import { bearer, buildOrgan, minimalPdf } from '../support/factories.js';
 
 const TODAY = '2024-06-15';
 const PDF_TYPE = 'application/pdf';
@@ -135,7 +135,8 @@ describe('multipart upload of the original file', () => {
   });
 
   it.each([
-    ['PNG bytes named .pdf', () => pngBytes(), '伪装成PDF的图片.pdf'],
+    // PNG, JPEG and TIFF are scanned pages read by OCR; a GIF is no document format.
+    ['GIF bytes named .pdf', () => Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'), '伪装成PDF的图片.pdf'],
     ['a zip that is not a DOCX', () => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('hello.txt'), Buffer.alloc(64)]), '压缩包.docx'],
     ['binary with NUL bytes named .txt', () => Buffer.from([0x41, 0x00, 0x42, 0x00]), '二进制.txt'],
   ])('%s → 415, nothing stored anywhere', async (_label, bytes, name) => {

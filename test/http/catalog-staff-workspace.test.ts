@@ -138,10 +138,11 @@ describe('registering from an uploaded file', () => {
 
   it('says what is wrong with a file that is not a document, in the form', async () => {
     const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const res = await agent.post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`).attach('file', png, '通知.pdf');
+    // A GIF: scanned pages (PNG, JPEG, TIFF) are read by OCR, a GIF is no document format.
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1');
+    const res = await agent.post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}`).attach('file', gif, '通知.pdf');
     expect(res.status).toBe(415);
-    expect(res.text).toContain('PNG');
+    expect(res.text).toContain('GIF');
     expect(res.text).toContain('name="file"');
   });
 

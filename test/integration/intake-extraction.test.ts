@@ -5,7 +5,14 @@ import { createExtractorPool, ExtractorError } from '../../src/platform/extracto
 import { createExtractionService } from '../../src/features/intake/extraction.service.js';
 import { minimalPdf } from '../support/factories.js';
 import {
+  articleLines,
+  characterAccuracy,
   chinesePdf,
+  ofdFile,
+  RED_HEAD_LINES,
+  scanImages,
+  scannedTextPdf,
+  wordBinaryFile,
   docxFile,
   docxZipBomb,
   encryptedPdf,
@@ -66,7 +73,8 @@ describe('PDF text extraction in the child-process pool', () => {
   });
 
   it('flags an image-only (scanned) PDF as having no text layer instead of an empty body', async () => {
-    expect(await pdf(await scannedPdf())).toEqual({ text: '', textLayer: false, pages: 1, failedPages: [] });
+    // A scan of nothing: OCR (where installed) finds no Chinese either, so it stays flagged.
+    expect(await pdf(await scannedPdf())).toEqual({ text: '', textLayer: false, ocr: false, pages: 1, failedPages: [] });
   });
 
   it('flags a PDF whose text has no Han character (lost fonts, Latin only) as having no text layer', async () => {
@@ -75,7 +83,7 @@ describe('PDF text extraction in the child-process pool', () => {
 
   it('saves the readable pages of a PDF with one damaged content stream, and names the lost page', async () => {
     const bytes = predefinedCmapPdf([['第一页的内容'], ['第二页的内容'], ['第三页的内容']], { damagedPage: 2 });
-    expect(await pdf(bytes)).toEqual({ text: '第一页的内容\n第三页的内容', textLayer: true, pages: 3, failedPages: [2] });
+    expect(await pdf(bytes)).toEqual({ text: '第一页的内容\n第三页的内容', textLayer: true, ocr: false, pages: 3, failedPages: [2] });
   });
 
   it('refuses an encrypted PDF with a clear Chinese message', async () => {
@@ -112,6 +120,7 @@ describe('DOCX and text extraction', () => {
     expect(await extraction.extract({ kind: 'docx', bytes })).toEqual({
       text: '静安区人民政府关于印发《测试办法》的通知\n静府规〔2023〕5号\n第一条 为了规范管理，制定本办法。',
       textLayer: true,
+      ocr: false,
       pages: null,
       failedPages: [],
     });
@@ -174,5 +183,74 @@ describe('the pool', () => {
     } finally {
       await stalled.close();
     }
+  });
+});
+
+describe('the two PDF engines', () => {
+  it('pdftotext (where poppler is installed) and pdf.js (where it is not) give the same text', async () => {
+    const pdfjsOnly = createExtractorPool({ workers: 1, pdftotext: false });
+    try {
+      const withoutPoppler = createExtractionService(pdfjsOnly, { ocr: false });
+      const pages = [
+        ['静安区人民政府文件', '静政发〔2023〕12号', '关于进一步加强行政规范性文件管理的通知'],
+        ['— 2 —', ...articleLines(3)],
+      ];
+      const bytes = await chinesePdf(pages);
+      const [fast, portable] = await Promise.all([pdf(bytes), withoutPoppler.extract({ kind: 'pdf', bytes })]);
+      expect(fast).toEqual(portable);
+      expect(fast.text).toContain('第3条 为进一步加强行政规范性文件制定和监督管理工作');
+    } finally {
+      await pdfjsOnly.close();
+    }
+  });
+});
+
+describe('scans, images, OFD and OLE Word files', () => {
+  it('reads a scanned 红头文件 by OCR with at least 95% of its characters right', async () => {
+    const result = await pdf(await scannedTextPdf([RED_HEAD_LINES]));
+    expect(result).toMatchObject({ textLayer: false, ocr: true, pages: 1 });
+    expect(characterAccuracy(RED_HEAD_LINES.join('\n'), result.text)).toBeGreaterThanOrEqual(0.95);
+    expect(result.text.split('\n').slice(0, 2)).toEqual(RED_HEAD_LINES.slice(0, 2));
+  });
+
+  it('reads a scan page by page and tells each page as it is done', async () => {
+    const pages = [['第一条 本办法适用于本区。'], ['第二条 本办法自发布之日起施行。']];
+    const progress: number[] = [];
+    const scan = await extraction.extract({ kind: 'pdf', bytes: await scannedTextPdf(pages) }, { onProgress: (p) => progress.push(p.page) });
+    expect(scan).toMatchObject({ ocr: true, pages: 2 });
+    expect(progress).toEqual([1, 2]);
+    expect(scan.text).toMatch(/第一条本办法适用于本区。\n第二条本办法自发布之日起施行。|第一条 本办法适用于本区。\n第二条 本办法自发布之日起施行。/);
+  });
+
+  it('without Tesseract: a scan stays flagged with no body, an image is refused saying what to install', async () => {
+    const noOcr = createExtractionService(pool, { ocr: false });
+    expect(await noOcr.extract({ kind: 'pdf', bytes: await scannedTextPdf([RED_HEAD_LINES]) })).toMatchObject({ text: '', textLayer: false, ocr: false });
+    const [image] = await scanImages([RED_HEAD_LINES]);
+    const error = await noOcr.extract({ kind: 'image', bytes: image! }).then(
+      () => undefined,
+      (e: unknown) => e as AppError,
+    );
+    expect(error?.status).toBe(415);
+    expect(error?.message).toMatch(/未安装文字识别.*tesseract-ocr tesseract-ocr-chi-sim poppler-utils/);
+  });
+
+  it('reads a multi-page OFD page by page in reading order, XML entities decoded', async () => {
+    const bytes = ofdFile([['静安区人民政府文件', '静政发〔2023〕12号'], ['第一条 A&B 两类文件', '第二条 附则']]);
+    expect(await extraction.extract({ kind: 'ofd', bytes })).toEqual({
+      text: '静安区人民政府文件\n静政发〔2023〕12号\n第一条 A&B 两类文件\n第二条 附则',
+      textLayer: true,
+      ocr: false,
+      pages: 2,
+      failedPages: [],
+    });
+  });
+
+  it('reads .doc and .wps, and refuses a damaged one', async () => {
+    for (const wps of [false, true]) {
+      const bytes = wordBinaryFile(['静府规〔2023〕5号', '第一条 为了规范管理，制定本办法。'], { wps });
+      expect(await extraction.extract({ kind: 'doc', bytes })).toMatchObject({ text: '静府规〔2023〕5号\n第一条 为了规范管理，制定本办法。', textLayer: true });
+    }
+    const truncated = wordBinaryFile(['正文']).subarray(0, 2000);
+    expect(await refusal(extraction.extract({ kind: 'doc', bytes: truncated }))).toMatch(/Word（DOC）或 WPS文件已损坏/);
   });
 });

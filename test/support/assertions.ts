@@ -120,6 +120,18 @@ export async function expectNothingStored(db: Db, work: () => Promise<unknown>):
   expect(await countRows(db)).toEqual(before);
 }
 
+/**
+ * An upload refused with `status` and a Chinese message matching `message`, the same on its `file`
+ * field, with not a row written.
+ */
+export async function expectFileRefused(db: Db, upload: () => PromiseLike<Parameters<typeof expectApiError>[0]>, status: number, message: RegExp) {
+  await expectNothingStored(db, async () => {
+    const error = expectApiError(await upload(), status);
+    expect(error.message).toMatch(message);
+    expect(error.fields?.['file']).toMatch(message);
+  });
+}
+
 /** Runs `work` and returns how many rows each table gained. */
 export async function rowDelta(db: Db, work: () => Promise<unknown>): Promise<RowCounts> {
   const before = await countRows(db);

@@ -4,8 +4,12 @@
  * non-embedded font, an image-only "scan", an encrypted PDF, a flate bomb, DOCX files and a DOCX
  * zip bomb. Nothing here is a mock: each file is what the parsers meet in the wild.
  */
+import { execFile } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { promisify } from 'node:util';
+import CFB from 'cfb';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -32,7 +36,7 @@ export function cjkFont(): { path: string; family: string } {
 }
 
 /** A PDF with an embedded CJK font (Identity-H with ToUnicode, as most generators write them). */
-export function chinesePdf(pages: readonly string[][], info: { Title?: string } = {}): Promise<Buffer> {
+export function chinesePdf(pages: readonly string[][], info: { Title?: string } = {}, fontSize = 12): Promise<Buffer> {
   const font = cjkFont();
   const doc = new PDFDocument({ size: 'A4', margin: 72, autoFirstPage: false, info });
   const chunks: Buffer[] = [];
@@ -41,7 +45,7 @@ export function chinesePdf(pages: readonly string[][], info: { Title?: string } 
   doc.registerFont('cjk', font.path, font.family);
   for (const lines of pages) {
     doc.addPage();
-    doc.font('cjk').fontSize(12);
+    doc.font('cjk').fontSize(fontSize);
     for (const line of lines) doc.text(line);
   }
   doc.end();
@@ -333,4 +337,142 @@ export async function corpusSample(file: string, count: number, extraLines: stri
   const text = [...records.map((r) => JSON.stringify(r)), ...extraLines].join('\n') + '\n';
   await writeFile(file, file.endsWith('.gz') ? zlib.gzipSync(text) : text);
   return records;
+}
+
+/** A 红头文件's first page as the tests' scans show it: what OCR must read and the suggestions find. */
+export const RED_HEAD_LINES = [
+  '静安区人民政府文件',
+  '静政发〔2023〕12号',
+  '关于进一步加强行政规范性文件管理的通知',
+  '各街道办事处，区政府各委、办、局：',
+  '行政规范性文件应当经过合法性审核，未经合法性审核或者经审核不合法的，不得提交集体审议。',
+  '本通知自2023年6月1日起施行。',
+  '静安区人民政府',
+  '2023年5月10日',
+];
+
+export type ScanFormat = 'png' | 'jpeg' | 'tiff';
+
+/**
+ * Pages of text drawn with the CJK font (16 pt, the 三号 of a 公文) and rasterized by poppler at
+ * `dpi`, as a scanner delivers them: one image file per page, no text anywhere in the bytes.
+ */
+export async function scanImages(pages: readonly string[][], format: ScanFormat = 'png', dpi = 150): Promise<Buffer[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gfwj-scan-'));
+  try {
+    await writeFile(path.join(dir, 'text.pdf'), await chinesePdf([...pages], {}, 16));
+    await promisify(execFile)('pdftoppm', ['-r', String(dpi), '-gray', `-${format}`, path.join(dir, 'text.pdf'), path.join(dir, 'page')]);
+    const files = (await readdir(dir)).filter((f) => f.startsWith('page-')).sort((a, b) => pageNumber(a) - pageNumber(b));
+    return await Promise.all(files.map((f) => readFile(path.join(dir, f))));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const pageNumber = (file: string) => Number(/-(\d+)\./u.exec(file)?.[1] ?? 0);
+
+/** A scanned document: each page an image of drawn text, wrapped in a PDF with no text layer. */
+export async function scannedTextPdf(pages: readonly string[][], dpi = 150): Promise<Buffer> {
+  const images = await scanImages(pages, 'png', dpi);
+  const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  for (const image of images) {
+    doc.addPage();
+    doc.image(image, 0, 0, { width: 595, height: 842 });
+  }
+  doc.end();
+  return done;
+}
+
+/** A scanner's page with nothing on it: grey, no text. */
+export function blankScanPng(): Buffer {
+  return greyPng(400, 560);
+}
+
+/** Share of the drawn characters OCR got right: 1 − edit distance / length, spaces and line breaks ignored. */
+export function characterAccuracy(drawn: string, read: string): number {
+  const a = [...drawn.replace(/\s/gu, '')];
+  const b = [...read.replace(/\s/gu, '')];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return a.length === 0 ? 1 : Math.max(0, 1 - previous[b.length]! / a.length);
+}
+
+const escapeXml = (s: string) => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;');
+const OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"';
+
+/** One OFD page: a TextObject per line, its TextCode holding the line, baselines 10 mm apart. */
+function ofdContent(lines: readonly string[]): string {
+  const objects = lines.map(
+    (line, i) =>
+      `<ofd:TextObject ID="${100 + i}" Boundary="25 ${30 + 10 * i} 160 8" Font="3" Size="5.6"><ofd:TextCode X="0" Y="6">${escapeXml(line)}</ofd:TextCode></ofd:TextObject>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?><ofd:Page ${OFD_NS}><ofd:Content><ofd:Layer ID="2">${objects.join('')}</ofd:Layer></ofd:Content></ofd:Page>`;
+}
+
+/** The parts of an OFD package (GB/T 33190): entry file, document root, one content file per page. */
+function ofdParts(pages: readonly (readonly string[])[]): ZipEntry[] {
+  const pageList = pages.map((_, i) => `<ofd:Page ID="${10 + i}" BaseLoc="Pages/Page_${i}/Content.xml"/>`).join('');
+  return [
+    deflatedEntry(
+      'OFD.xml',
+      `<?xml version="1.0" encoding="UTF-8"?><ofd:OFD ${OFD_NS} DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocInfo><ofd:DocID>a1</ofd:DocID></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>`,
+    ),
+    deflatedEntry(
+      'Doc_0/Document.xml',
+      `<?xml version="1.0" encoding="UTF-8"?><ofd:Document ${OFD_NS}><ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages>${pageList}</ofd:Pages></ofd:Document>`,
+    ),
+    ...pages.map((lines, i) => deflatedEntry(`Doc_0/Pages/Page_${i}/Content.xml`, ofdContent(lines))),
+  ];
+}
+
+/** A valid OFD whose pages hold these lines. */
+export function ofdFile(pages: readonly (readonly string[])[]): Buffer {
+  return zip(ofdParts(pages));
+}
+
+/** An OFD package whose one page's content inflates to 128 MiB from about 130 kB. */
+export async function ofdZipBomb(): Promise<Buffer> {
+  const size = 128 * 1024 * 1024;
+  const { data, crc } = await deflatedZeros(size, true);
+  const [entry, root] = ofdParts([['封面']]);
+  return zip([entry!, root!, { name: 'Doc_0/Pages/Page_0/Content.xml', data, crc, size }]);
+}
+
+/**
+ * A Word 97–2003 binary file (the format WPS Office also writes for .wps): an OLE compound file
+ * whose WordDocument stream has a FIB and the text as one UTF-16 piece, and whose 1Table stream has
+ * the piece table. `wps` adds the WpsCustomData stream WPS Office writes.
+ */
+export function wordBinaryFile(paragraphs: readonly string[], options: { wps?: boolean } = {}): Buffer {
+  const text = Buffer.from(paragraphs.join('\r') + '\r', 'utf16le');
+  const textStart = 0x800;
+  const fib = Buffer.alloc(textStart);
+  fib.writeUInt16LE(0xa5ec, 0); // wIdent
+  fib.writeUInt16LE(0x00c1, 2); // nFib: Word 97
+  fib.writeUInt16LE(0x0200, 0x0a); // fWhichTblStm: the table is 1Table
+  fib.writeUInt32LE(textStart, 0x18); // fcMin
+  fib.writeUInt32LE(textStart + text.length, 0x1c); // fcMac
+  fib.writeUInt32LE(text.length / 2, 0x4c); // ccpText
+  fib.writeUInt32LE(0, 0x1a2); // fcClx
+  const clx = Buffer.alloc(1 + 4 + 8 + 8);
+  clx.writeUInt8(2, 0); // Pcdt
+  clx.writeUInt32LE(16, 1); // lcb of the PlcPcd: two CPs and one PCD
+  clx.writeUInt32LE(0, 5);
+  clx.writeUInt32LE(text.length / 2, 9);
+  clx.writeUInt32LE(textStart, 15); // fc without the "compressed" bit: UTF-16 text at this offset
+  fib.writeUInt32LE(clx.length, 0x1a6); // lcbClx
+  const file = CFB.utils.cfb_new();
+  CFB.utils.cfb_add(file, '/WordDocument', Buffer.concat([fib, text]));
+  CFB.utils.cfb_add(file, '/1Table', Buffer.concat([clx, Buffer.alloc(512 - clx.length)]));
+  if (options.wps) CFB.utils.cfb_add(file, '/WpsCustomData', Buffer.alloc(64));
+  return Buffer.from(CFB.write(file, { type: 'buffer' }) as Uint8Array);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { decodeText, listZipEntries, sniffFile, textEncodingOf } from '../../src/features/intake/file-type.js';
 import { minimalPdf, pngBytes } from '../support/factories.js';
-import { docxFile, docxZipBomb, gbkText, plainZip } from '../support/upload-fixtures.js';
+import { docxFile, docxZipBomb, gbkText, ofdFile, plainZip, wordBinaryFile } from '../support/upload-fixtures.js';
 
 async function rejection(bytes: Buffer): Promise<AppError> {
   const error = await sniffFile(bytes).then(
@@ -28,11 +28,22 @@ describe('sniffFile: the type comes from the bytes, never from the name', () => 
     });
   });
 
+  it('knows scanned images, OFD, and OLE Word and WPS files, each with its own extension', async () => {
+    expect(await sniffFile(pngBytes())).toMatchObject({ kind: 'image', mime: 'image/png', extension: '.png' });
+    expect(await sniffFile(Buffer.from('ffd8ffe000104a464946', 'hex'))).toMatchObject({ kind: 'image', mime: 'image/jpeg' });
+    expect(await sniffFile(Buffer.from('49492a0008000000', 'hex'))).toMatchObject({ kind: 'image', mime: 'image/tiff', extension: '.tif' });
+    expect(await sniffFile(Buffer.from('4d4d002a00000008', 'hex'))).toMatchObject({ kind: 'image', extension: '.tif' });
+    expect(await sniffFile(ofdFile([['正文']]))).toEqual({ kind: 'ofd', mime: 'application/ofd', extension: '.ofd' });
+    expect(await sniffFile(wordBinaryFile(['正文']))).toEqual({ kind: 'doc', mime: 'application/msword', extension: '.doc' });
+    expect(await sniffFile(wordBinaryFile(['正文'], { wps: true }))).toMatchObject({ kind: 'doc', extension: '.wps' });
+  });
+
   it('says what a wrong file really is, in Chinese', async () => {
     expect((await rejection(Buffer.alloc(0))).message).toMatch(/文件为空/);
-    const png = await rejection(pngBytes());
-    expect([png.status, png.message]).toEqual([415, expect.stringMatching(/PNG 图片/)]);
+    const gif = await rejection(Buffer.from('GIF89a\x01\x00', 'latin1'));
+    expect([gif.status, gif.message]).toEqual([415, expect.stringMatching(/GIF 图片/)]);
     expect((await rejection(plainZip())).message).toMatch(/Excel/);
+    // An OLE file without a WordDocument stream (an .xls) is no Word file.
     expect((await rejection(Buffer.from('d0cf11e0a1b11ae1000000', 'hex'))).message).toMatch(/旧版 Office/);
     expect((await rejection(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).message).toMatch(/损坏的 ZIP/);
   });

@@ -102,6 +102,7 @@ async function getDocument({ db, clock }: DocumentReadingDeps, actor: Actor | nu
       sha256: f.sha256,
       role: f.role,
       text_layer: f.text_layer,
+      ocr: f.ocr,
     })),
   };
 }

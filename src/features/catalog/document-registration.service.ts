@@ -40,7 +40,7 @@ export const STAGED_UPLOAD_TTL_MS = 24 * 3600_000;
 
 type FileRole = 'main' | 'attachment';
 
-async function storeFile(storage: Storage, trx: Trx, documentId: number, file: UploadedFile, role: FileRole, textLayer: boolean) {
+async function storeFile(storage: Storage, trx: Trx, documentId: number, file: UploadedFile, role: FileRole, extracted: ExtractedText) {
   const stored = await storage.put(file.bytes);
   await documents.insertStoredFile(trx, { sha256: stored.sha256, size: stored.size, type: file.type });
   await documents.insertDocumentFile(trx, {
@@ -48,7 +48,8 @@ async function storeFile(storage: Storage, trx: Trx, documentId: number, file: U
     sha256: stored.sha256,
     name: file.name,
     role,
-    textLayer,
+    textLayer: extracted.textLayer,
+    ocr: extracted.ocr,
   });
   return stored;
 }
@@ -72,7 +73,7 @@ async function insertNew(storage: Storage, trx: Trx, actor: Actor, input: NewDoc
   const id = await documents.insertDocument(trx, { ...columns, created_by: actor.userId });
   await documents.replaceDocumentTopics(trx, id, topicIds);
   await documents.replaceCoIssuers(trx, id, fields.co_organ_ids);
-  if (file) await storeFile(storage, trx, id, file.upload, 'main', file.extracted.textLayer);
+  if (file) await storeFile(storage, trx, id, file.upload, 'main', file.extracted);
   await recordChange(trx, actor, 'document.create', id, { after: auditSnapshot(fields) });
   return id;
 }
@@ -129,11 +130,12 @@ async function attachFile({ db, storage, extraction }: DocumentServiceDeps, acto
   await writeTransaction(db, async (trx) => {
     if (!(await documents.lockDocument(trx, id))) throw new NotFoundError('文件不存在');
     if (role === 'main') await documents.deleteMainFile(trx, id);
-    const stored = await storeFile(storage, trx, id, file, role, extracted.textLayer);
-    // A document registered before its original arrived gets its body from the original.
-    const bodyFromFile = role === 'main' && extracted.textLayer && (await documents.fillEmptyBody(trx, id, extracted.text));
+    const stored = await storeFile(storage, trx, id, file, role, extracted);
+    // A document registered before its original arrived gets its body from the original (OCR text
+    // included: a draft's body is checked by staff before it is published).
+    const bodyFromFile = role === 'main' && extracted.text !== '' && (await documents.fillEmptyBody(trx, id, extracted.text));
     await recordChange(trx, actor, 'document.attach', id, {
-      after: { name: file.name, role, sha256: stored.sha256, size: stored.size, text_layer: extracted.textLayer, body_from_file: bodyFromFile },
+      after: { name: file.name, role, sha256: stored.sha256, size: stored.size, text_layer: extracted.textLayer, ocr: extracted.ocr, body_from_file: bodyFromFile },
     });
   });
 }

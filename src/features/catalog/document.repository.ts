@@ -159,7 +159,7 @@ export function filesOfDocument(db: Q, id: number) {
   return db
     .selectFrom('document_files as f')
     .innerJoin('stored_files as s', 's.sha256', 'f.sha256')
-    .select(['f.id', 'f.name', 'f.role', 'f.text_layer', 'f.sha256', 's.size', 's.type'])
+    .select(['f.id', 'f.name', 'f.role', 'f.text_layer', 'f.ocr', 'f.sha256', 's.size', 's.type'])
     .where('f.document_id', '=', id)
     .orderBy('f.role', 'desc')
     .orderBy('f.id')
@@ -187,10 +187,10 @@ export async function insertStoredFile(trx: Trx, file: { sha256: string; size: n
 
 export async function insertDocumentFile(
   trx: Trx,
-  file: { documentId: number; sha256: string; name: string; role: 'main' | 'attachment'; textLayer: boolean },
+  file: { documentId: number; sha256: string; name: string; role: 'main' | 'attachment'; textLayer: boolean; ocr: boolean },
 ): Promise<void> {
   await trx
     .insertInto('document_files')
-    .values({ document_id: file.documentId, sha256: file.sha256, name: file.name, role: file.role, text_layer: file.textLayer })
+    .values({ document_id: file.documentId, sha256: file.sha256, name: file.name, role: file.role, text_layer: file.textLayer, ocr: file.ocr })
     .execute();
 }

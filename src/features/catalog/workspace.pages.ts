@@ -65,7 +65,7 @@ interface FormView {
   error: AppError | null;
   /** An upload kept from the suggestion step, registered with the document. */
   staged?: { sha256: string; name: string } | null;
-  suggestion?: { excerpt: string; text_layer: boolean; pages: number | null } | null;
+  suggestion?: { excerpt: string; text_layer: boolean; ocr: boolean; pages: number | null } | null;
 }
 
 async function renderForm(services: WorkspaceServices, res: Response, status: number, view: FormView) {
@@ -116,7 +116,7 @@ function mountDocumentList(router: Router, services: WorkspaceServices) {
 async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUpload, req: Request, res: Response) {
   await readUpload(req, res);
   const file = res.locals['file'] as UploadedFile | undefined;
-  if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、DOCX 或文本）', { file: '必填' });
+  if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、OFD、Word、WPS、扫描图片或文本）', { file: '必填' });
   const actor = actorOf(res);
   const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
   const s = result.suggestions;
@@ -130,6 +130,7 @@ async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUp
     effective_on: s.effective_on,
     expires_on: s.expires_on,
     topics: s.topics,
+    body: result.ocr_text ?? '',
   };
   await renderForm(services, res, 200, {
     title: '登记文件：核对识别结果',
@@ -137,7 +138,7 @@ async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUp
     values,
     error: null,
     staged,
-    suggestion: { excerpt: result.excerpt, text_layer: result.text_layer, pages: result.pages },
+    suggestion: { excerpt: result.excerpt, text_layer: result.text_layer, ocr: result.ocr, pages: result.pages },
   });
 }
 

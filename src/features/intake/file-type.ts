@@ -2,7 +2,8 @@ import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { AppError } from '../../errors.js';
 
-export type FileKind = 'pdf' | 'docx' | 'text';
+/** `image` is a scanned page (PNG, JPEG, TIFF) read by OCR; `doc` an OLE Word 97–2003 or WPS file. */
+export type FileKind = 'pdf' | 'docx' | 'text' | 'image' | 'ofd' | 'doc';
 export type TextEncoding = 'utf-8' | 'gb18030';
 
 /** What an upload is, decided from its bytes, never from its name: a .pdf that is a PNG is a PNG. */
@@ -21,6 +22,21 @@ const DOCX: SniffedFile = {
   mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   extension: '.docx',
 };
+const OFD: SniffedFile = { kind: 'ofd', mime: 'application/ofd', extension: '.ofd' };
+const DOC: SniffedFile = { kind: 'doc', mime: 'application/msword', extension: '.doc' };
+const WPS: SniffedFile = { kind: 'doc', mime: 'application/vnd.ms-works', extension: '.wps' };
+const IMAGES: { magic: Buffer; file: SniffedFile }[] = [
+  { magic: Buffer.from('89504e470d0a1a0a', 'hex'), file: { kind: 'image', mime: 'image/png', extension: '.png' } },
+  { magic: Buffer.from('ffd8ff', 'hex'), file: { kind: 'image', mime: 'image/jpeg', extension: '.jpg' } },
+  { magic: Buffer.from('49492a00', 'hex'), file: { kind: 'image', mime: 'image/tiff', extension: '.tif' } },
+  { magic: Buffer.from('4d4d002a', 'hex'), file: { kind: 'image', mime: 'image/tiff', extension: '.tif' } },
+];
+const OLE_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+// Names in an OLE directory are UTF-16LE: a Word or WPS file has a WordDocument stream, and WPS
+// Office adds its own WpsCustomData one. Found by bytes, without parsing a file that may be hostile
+// (the reader in the extraction child does that).
+const oleName = (name: string) => Buffer.from(name, 'utf16le');
+
 const text = (encoding: TextEncoding): SniffedFile => ({
   kind: 'text',
   mime: `text/plain; charset=${encoding}`,
@@ -28,16 +44,14 @@ const text = (encoding: TextEncoding): SniffedFile => ({
   encoding,
 });
 
-const SUPPORTED_TYPES_LABEL = 'PDF、Word（DOCX）和纯文本（UTF-8 或 GBK 编码）';
+const SUPPORTED_TYPES_LABEL = 'PDF、OFD、Word（DOCX、DOC）、WPS、扫描图片（PNG、JPEG、TIFF）和纯文本（UTF-8 或 GBK 编码）';
 
 // Formats people upload by mistake, named so the message says what the file really is.
 const OTHER_FORMATS: { magic: Buffer; label: string }[] = [
-  { magic: Buffer.from('89504e470d0a1a0a', 'hex'), label: 'PNG 图片' },
-  { magic: Buffer.from('ffd8ff', 'hex'), label: 'JPEG 图片' },
   { magic: Buffer.from('GIF8'), label: 'GIF 图片' },
-  { magic: Buffer.from('49492a00', 'hex'), label: 'TIFF 图片' },
-  { magic: Buffer.from('4d4d002a', 'hex'), label: 'TIFF 图片' },
-  { magic: Buffer.from('d0cf11e0a1b11ae1', 'hex'), label: '旧版 Office 文件（如 .doc、.xls），请另存为 DOCX 或 PDF' },
+  // Checked after the Word and WPS files: an OLE file without their stream is another Office file,
+  // or one cut off before its directory (which comes last).
+  { magic: OLE_MAGIC, label: '旧版 Office 文件（如 .xls、.ppt），或是不完整的 .doc/.wps 文件' },
   { magic: Buffer.from('{\\rtf'), label: 'RTF 文档，请另存为 DOCX 或 PDF' },
   { magic: Buffer.from('Rar!'), label: 'RAR 压缩包' },
   { magic: Buffer.from('377abcaf271c', 'hex'), label: '7z 压缩包' },
@@ -79,7 +93,6 @@ export function listZipEntries(bytes: Buffer): Promise<ZipEntryInfo[] | null> {
 }
 
 function zipLabel(names: string[]): string {
-  if (names.includes('OFD.xml')) return 'OFD 版式文件，请另存为 PDF';
   if (names.some((n) => n.startsWith('xl/'))) return 'Excel 表格';
   if (names.some((n) => n.startsWith('ppt/'))) return 'PowerPoint 演示文稿';
   if (names.includes('content.xml')) return 'OpenDocument 文档，请另存为 DOCX 或 PDF';
@@ -132,7 +145,13 @@ export async function sniffFile(bytes: Buffer): Promise<SniffedFile> {
     const names = entries.map((e) => e.name);
     // A DOCX is a zip whose package holds the main document part; anything else zipped is not one.
     if (names.includes('word/document.xml')) return DOCX;
+    if (names.includes('OFD.xml')) return OFD;
     throw unsupported(`文件内容是${zipLabel(names)}，只支持${SUPPORTED_TYPES_LABEL}文件`);
+  }
+  const image = IMAGES.find((f) => bytes.subarray(0, f.magic.length).equals(f.magic));
+  if (image) return image.file;
+  if (bytes.subarray(0, OLE_MAGIC.length).equals(OLE_MAGIC) && bytes.includes(oleName('WordDocument'))) {
+    return bytes.includes(oleName('WpsCustomData')) ? WPS : DOC;
   }
   const other = OTHER_FORMATS.find((f) => bytes.subarray(0, f.magic.length).equals(f.magic));
   if (other) throw unsupported(`文件内容是${other.label}，只支持${SUPPORTED_TYPES_LABEL}文件`);
@@ -160,7 +179,7 @@ export function decodeText(bytes: Buffer, encoding: TextEncoding): string | null
 }
 
 // The extensions an upload may wrongly carry: replaced by the one its bytes call for.
-const DOCUMENT_EXTENSION = /\.(?:pdf|docx?|wps|txt|text)$/i;
+const DOCUMENT_EXTENSION = /\.(?:pdf|ofd|docx?|wps|txt|text|png|jpe?g|tiff?)$/i;
 
 /**
  * Keeps the Chinese name; drops any path, characters that break headers or file systems, and

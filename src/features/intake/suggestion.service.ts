@@ -22,6 +22,9 @@ export function createSuggestionService({ db, extraction }: { db: Db; extraction
       const suggestions = suggestMetadata(extracted.text, { organs, topics: topics.map((t) => t.name) });
       return {
         text_layer: extracted.textLayer,
+        ocr: extracted.ocr,
+        // OCR text goes into the form's body whole, for staff to correct before it is published.
+        ocr_text: extracted.ocr ? extracted.text : null,
         pages: extracted.pages,
         failed_pages: extracted.failedPages,
         suggestions,
