@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.js';
 import { expectApiError, expectNothingStored } from '../support/assertions.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { bearer } from '../support/factories.js';
+import { bearer, buildDocument, buildInterpretation } from '../support/factories.js';
 import { binary, readZipEntry } from '../support/downloads.js';
 
 /**
@@ -184,6 +184,21 @@ describe('imports of the registers', () => {
       litigation_direct: { upheld: 0, corrected: 1, other: 0, pending: 0, total: 1 },
       litigation_after_review: { upheld: 0, corrected: 0, other: 0, pending: 1, total: 1 },
     });
+  });
+});
+
+describe('the draft counts the interpretations published for the organ’s documents', () => {
+  it('counts each interpretation of the year once, however many of its documents it explains', async () => {
+    const { actor } = await ctx.user('admin');
+    const doc = (n: number) =>
+      buildDocument(ctx.services, actor, { organ_id: neighbour, title: `解读计数测试文件${n}`, doc_number: `岚政发〔2020〕${n}号`, signed_on: '2020-05-01', published_on: '2020-05-10' });
+    const [a, b] = [await doc(1), await doc(2)];
+    await buildInterpretation(ctx.services, actor, [a.id], { published_on: '2021-03-01' });
+    await buildInterpretation(ctx.services, actor, [a.id, b.id], { published_on: '2021-12-31' });
+    await buildInterpretation(ctx.services, actor, [b.id], { published_on: '2020-12-31' });
+    const draft = (await annual(`year=2021&organ_id=${neighbour}`).expect(200)).body.sections;
+    expect(draft.one).toContain('发布政策解读2篇');
+    expect((await annual(`year=2020&organ_id=${neighbour}`).expect(200)).body.sections.one).toContain('发布政策解读1篇');
   });
 });
 

@@ -69,10 +69,11 @@ describe('differences between a published report and today’s', () => {
 });
 
 describe('the draft of sections 一, 五, 六', () => {
-  const facts = { organ: '示例县人民政府', year: 2025, rules_issued: 0, normative_issued: 5, normative_in_force: 40, requests_received: 0, requests_carried_over: 0, requests_concluded: 0, requests_carried_forward: 0, appeals_total: 0, fee_count: 0, fee_yuan: '0.00', last_year: null };
+  const facts = { organ: '示例县人民政府', year: 2025, rules_issued: 0, normative_issued: 5, normative_in_force: 40, interpretations_published: 7, requests_received: 0, requests_carried_over: 0, requests_concluded: 0, requests_carried_forward: 0, appeals_total: 0, fee_count: 0, fee_yuan: '0.00', last_year: null };
   it('says what the system knows, in the wording of published reports', () => {
     const draft = draftSections(facts);
     expect(draft.one).toContain('制发规章0件、行政规范性文件5件');
+    expect(draft.one).toContain('发布政策解读7篇');
     expect(draft.one).toContain('2025年未收到政府信息公开申请');
     expect(draft.six).toBe('示例县人民政府2025年度未收取政府信息公开信息处理费。');
   });

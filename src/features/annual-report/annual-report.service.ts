@@ -10,6 +10,7 @@ import { translateDbError } from '../../db/db-errors.js';
 import { recordAudit } from '../accounts/audit.service.js';
 import type { Actor } from '../accounts/actor.js';
 import { organSubtreeIds } from '../catalog/organ.service.js';
+import { countInterpretationsPublishedIn } from '../catalog/interpretation.service.js';
 import type { ReportService } from '../article20/report.service.js';
 import { fenToYuan } from '../article20/article20.js';
 import { yearEnd, yearStart } from '../../shared/dates.js';
@@ -57,20 +58,26 @@ function processingFees(records: RequestRecord[], year: number) {
   return { count, yuan: fenToYuan(fen) };
 }
 
-async function registers(db: Db, query: AnnualQuery) {
-  const organIds = query.subtree ? await organSubtreeIds(db, query.organ_id) : [query.organ_id];
-  const [requests, appeals] = await Promise.all([requestsForYear(db, organIds, query.year), appealsForYear(db, organIds, query.year)]);
+/** The organ, or it and the organs below it. */
+const organScope = (db: Db, query: AnnualQuery): Promise<number[]> =>
+  query.subtree ? organSubtreeIds(db, query.organ_id) : Promise.resolve([query.organ_id]);
+
+async function registers(db: Db, organIds: number[], year: number) {
+  const [requests, appeals] = await Promise.all([requestsForYear(db, organIds, year), appealsForYear(db, organIds, year)]);
   return { requests, appeals };
 }
 
 async function annualReport(deps: AnnualDeps, actor: Actor, query: AnnualQuery) {
   // First: it checks the year and the organ.
   const article20 = await deps.reports.article20(actor, query);
-  const { requests, appeals } = await registers(deps.db, query);
+  const organIds = await organScope(deps.db, query);
+  const { requests, appeals } = await registers(deps.db, organIds, query.year);
   const section3 = countRequests(requests, query.year);
   const section4 = countAppeals(appeals, query.year);
   const fees = processingFees(requests, query.year);
   const saved = await texts.findTexts(deps.db, query.organ_id, query.year);
+  const interpretationsPublished =
+    saved === undefined ? await countInterpretationsPublishedIn(deps.db, organIds, `${query.year}-01-01`, `${query.year}-12-31`) : 0;
   const sections =
     saved === undefined
       ? draftSections({
@@ -79,6 +86,7 @@ async function annualReport(deps: AnnualDeps, actor: Actor, query: AnnualQuery) 
           rules_issued: article20.rules.issued,
           normative_issued: article20.normative.issued,
           normative_in_force: article20.normative.in_force,
+          interpretations_published: interpretationsPublished,
           requests_received: section3.received.total,
           requests_carried_over: section3.carried_over.total,
           requests_concluded: section3.outcomes.total.total,
@@ -112,7 +120,7 @@ async function cellRecords(deps: AnnualDeps, actor: Actor, query: AnnualQuery & 
   const section = parts[0];
   const column = parts[parts.length - 1];
   const row = parts.slice(1, -1).join('.');
-  const { requests, appeals } = await registers(deps.db, query);
+  const { requests, appeals } = await registers(deps.db, await organScope(deps.db, query), query.year);
   const today = deps.clock.today();
   const found =
     section === 'requests'

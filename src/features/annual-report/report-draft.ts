@@ -1,5 +1,6 @@
 /**
- * The first draft of sections 一, 五 and 六: what the system knows (documents issued, requests
+ * The first draft of sections 一, 五 and 六: what the system knows (documents issued, interpretations
+ * published, requests
  * received and concluded, fees), in the wording of published reports, then what the compiler wrote
  * last year where it does not repeat those figures. Pure.
  */
@@ -11,6 +12,7 @@ export interface DraftFacts {
   rules_issued: number;
   normative_issued: number;
   normative_in_force: number;
+  interpretations_published: number;
   requests_received: number;
   requests_carried_over: number;
   requests_concluded: number;
@@ -32,7 +34,7 @@ function keptParagraphs(text: string | undefined, restated: RegExp): string[] {
 }
 
 export function draftSections(f: DraftFacts): SectionTexts {
-  const documents = `（一）主动公开方面。${f.year}年，${f.organ}制发规章${f.rules_issued}件、行政规范性文件${f.normative_issued}件，年末现行有效行政规范性文件${f.normative_in_force}件，均已在规范性文件库集中公开。`;
+  const documents = `（一）主动公开方面。${f.year}年，${f.organ}制发规章${f.rules_issued}件、行政规范性文件${f.normative_issued}件，年末现行有效行政规范性文件${f.normative_in_force}件，均已在规范性文件库集中公开；发布政策解读${f.interpretations_published}篇。`;
   const requests =
     f.requests_received + f.requests_carried_over === 0
       ? `（二）依申请公开方面。${f.year}年未收到政府信息公开申请。`

@@ -73,3 +73,21 @@ export async function listInterpretations(db: Q, options: { publishedBy: IsoDate
   ]);
   return { total: Number(count.n), rows };
 }
+
+/**
+ * Interpretations published in a year that explain a document of one of these organs (the organ of
+ * an interpretation is that of the documents it is written for); each counted once.
+ */
+export async function countInterpretationsPublishedIn(db: Q, organIds: number[], from: IsoDate, to: IsoDate): Promise<number> {
+  if (organIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('interpretations as i')
+    .innerJoin('interpretation_documents as l', 'l.interpretation_id', 'i.id')
+    .innerJoin('documents as d', 'd.id', 'l.document_id')
+    .select((eb) => eb.fn.count<string>('i.id').distinct().as('n'))
+    .where('i.published_on', '>=', from)
+    .where('i.published_on', '<=', to)
+    .where('d.organ_id', 'in', organIds)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

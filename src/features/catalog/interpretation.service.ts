@@ -9,6 +9,9 @@ import * as interpretations from './interpretation.repository.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { Clock } from '../../platform/clock.js';
 
+/** How many interpretations were published in a year for the documents of these organs (the annual report's draft). */
+export { countInterpretationsPublishedIn } from './interpretation.repository.js';
+
 export interface InterpretationInput {
   title: string;
   body: string;
