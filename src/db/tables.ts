@@ -228,6 +228,15 @@ export interface ExpiryReviewTable {
 }
 
 /** Where an imported document came from: a corpus record id (see catalog-import.service.ts). */
+/** A record's text as the verbatim search matches it (search-text.ts normalizeFragment). */
+export interface SearchFragmentTable {
+  /** The index record's group: `d12` for document 12, `i3` for interpretation 3. */
+  record_group: string;
+  title: string;
+  /** The title, a space, and the text. */
+  content: string;
+}
+
 export interface ImportSourceTable {
   source: string;
   source_key: string;
@@ -259,6 +268,7 @@ export interface Database {
   decisions: DecisionTable;
   fees: FeeTable;
   import_sources: ImportSourceTable;
+  search_fragments: SearchFragmentTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;

@@ -10,18 +10,27 @@ import type { RecordKind } from './record-kind.js';
 import { addCounts, facetsFrom, sumOf, type Distribution, type OrganNames } from './search-facets.js';
 import { hitsOf, type HitSource } from './search-hits.js';
 import { countStaleDocuments, dateToInt, type SearchIndexes } from './search-index.js';
+import { findVerbatim } from './search.repository.js';
+import { normalizeFragment, readQuoted } from './search-text.js';
 import {
   MAX_STALE,
+  MAX_VERBATIM,
   buildMeiliRequest,
+  orderVerbatim,
   intToDate,
   readQuery,
   statusOfIndexed,
   type IndexedDates,
   type RequestName,
+  type Verbatim,
 } from './search-query.js';
 import type { SearchParams, SearchResult } from './search-result.js';
 
 const SEARCH_TIMEOUT_MS = 3000;
+/** The verbatim search gives up after this (a fragment common enough to take longer is left to the words). */
+const VERBATIM_TIMEOUT_MS = 800;
+/** Fragments shorter than a trigram cannot use the index: they are looked for in titles only. */
+const MIN_INDEXED_FRAGMENT = 3;
 /** How long a finding that the index holds no stale document record stands. */
 const FRESHNESS_RECHECK_MS = 10_000;
 
@@ -50,6 +59,10 @@ interface PinnedHit extends IndexedHit {
   year: number | null;
 }
 
+interface VerbatimIndexedHit extends PinnedHit {
+  group: string;
+}
+
 export interface FullSearchDeps {
   db: Db;
   indexes: SearchIndexes;
@@ -57,6 +70,25 @@ export interface FullSearchDeps {
   organNames: OrganNames;
   /** See freshnessCheck. */
   knownFresh: (today: IsoDate) => boolean;
+  /** Whether the database's trigram indexes serve Han text (search.repository.ts trigramsIndexHan). */
+  trigramsIndexHan: () => Promise<boolean>;
+}
+
+/**
+ * The records that contain the query verbatim (all of it, as normalizeFragment reads it), looked up
+ * in PostgreSQL: null when there is nothing to look for (a 文号, fewer than two letters) or the lookup
+ * ran out of time, and the words alone answer. `inTitle`: the groups whose title contains it.
+ */
+async function findVerbatimMatches(deps: FullSearchDeps, q: string, isDocNumber: boolean) {
+  const asked = readQuoted(q);
+  const fragment = normalizeFragment(asked.text);
+  if (isDocNumber || fragment.length < 2) return null;
+  const titleOnly = fragment.length < MIN_INDEXED_FRAGMENT;
+  const indexed = !titleOnly && (await deps.trigramsIndexHan());
+  const matches = await findVerbatim(deps.db, fragment, { titleOnly, limit: MAX_VERBATIM, timeoutMs: VERBATIM_TIMEOUT_MS, indexed });
+  if (!matches) return null;
+  const verbatim: Verbatim = { groups: matches.slice(0, MAX_VERBATIM).map((m) => m.group), only: asked.quoted };
+  return { verbatim, inTitle: new Set(matches.filter((m) => m.inTitle).map((m) => m.group)) };
 }
 
 function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
@@ -141,15 +173,28 @@ async function send(indexes: SearchIndexes, request: MeiliRequest, crowded: bool
   return { hitAnswers: await multiSearch(request.hits), counting };
 }
 
-/** The pinned documents of a 文号 (all, and those the status filter keeps), then the regular hits of the page. */
-function pageOfHits(request: MeiliRequest, hitAnswers: Answer[], params: SearchParams, docNumberKey: string | null, today: IsoDate) {
+/**
+ * The hits that come first, all of them and those the status filter keeps: the documents of a 文号,
+ * then the verbatim matches in their order; then the regular hits of the page.
+ */
+function pageOfHits(
+  request: MeiliRequest,
+  hitAnswers: Answer[],
+  params: SearchParams,
+  verbatim: { inTitle: ReadonlySet<string> } | null,
+  today: IsoDate,
+) {
   const offset = (params.page - 1) * params.page_size;
   const found = request.answersOf('hits', hitAnswers);
-  const pinnedAll = (found.pinned?.hits ?? []) as unknown as PinnedHit[];
-  const pinned = pinnedAll.filter((hit) => !params.status?.length || params.status.includes(statusOfIndexed(hit, today)));
-  const regular = (found.main!.hits as unknown as IndexedHit[]).slice(
-    docNumberKey ? Math.max(0, offset - pinned.length) - request.regularOffset : 0,
+  const verbatimHits = (found.verbatim?.hits ?? []) as unknown as VerbatimIndexedHit[];
+  const pinnedAll = [
+    ...((found.pinned?.hits ?? []) as unknown as PinnedHit[]),
+    ...orderVerbatim(verbatimHits, verbatim?.inTitle ?? new Set(), today, params.sort === 'date'),
+  ];
+  const pinned = pinnedAll.filter(
+    (hit) => !params.status?.length || (hit.type === 'document' && params.status.includes(statusOfIndexed(hit, today))),
   );
+  const regular = ((found.main?.hits ?? []) as unknown as IndexedHit[]).slice(Math.max(0, offset - pinned.length) - request.regularOffset);
   const ordered = [...pinned.slice(offset), ...regular].slice(0, params.page_size).map((hit) => sourceOfRecord(hit, today));
   return { pinnedAll, pinned, ordered };
 }
@@ -157,11 +202,12 @@ function pageOfHits(request: MeiliRequest, hitAnswers: Answer[], params: SearchP
 /** The pinned documents are excluded from the counted queries: their statuses and facets are added here. */
 function addPinned(distribution: Distribution, statusCounts: Map<DocumentStatus, number>, hits: ReturnType<typeof pageOfHits>, today: IsoDate) {
   for (const hit of hits.pinnedAll) {
+    if (hit.type !== 'document') continue;
     const status = statusOfIndexed(hit, today);
     statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
   }
   const { pinned } = hits;
-  addCounts(distribution, 'type', pinned.map(() => 'document'));
+  addCounts(distribution, 'type', pinned.map((h) => h.type));
   addCounts(distribution, 'kind', pinned.map((h) => h.kind));
   addCounts(distribution, 'organ_ids', pinned.flatMap((h) => h.organ_ids));
   addCounts(distribution, 'topics', pinned.flatMap((h) => h.topics));
@@ -174,6 +220,7 @@ export async function searchFull(deps: FullSearchDeps, actor: Actor | null, para
   const today = deps.clock.today();
   const staff = can(actor, 'document:read-drafts');
   const query = readQuery(params.q);
+  const verbatim = await findVerbatimMatches(deps, params.q, query.parsed !== null);
   const request = buildMeiliRequest(params, {
     indexUid: indexes.search,
     today: dateToInt(today)!,
@@ -181,10 +228,11 @@ export async function searchFull(deps: FullSearchDeps, actor: Actor | null, para
     docNumberKey: query.docNumberKey,
     text: query.text,
     checkStale: !deps.knownFresh(today),
+    verbatim: verbatim?.verbatim ?? null,
   });
   const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
   const { hitAnswers, counting } = await send(indexes, request, crowded, signal);
-  const page = pageOfHits(request, hitAnswers, params, query.docNumberKey, today);
+  const page = pageOfHits(request, hitAnswers, params, verbatim, today);
   // Read while Meilisearch is still counting.
   const hitting = hitsOf(deps.db, page.ordered, query.words, staff ? null : today);
   hitting.catch(() => undefined);

@@ -4,9 +4,9 @@ import { docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js'
 import type { IsoDate } from '../../shared/dates.js';
 import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
 import type { RecordKind } from './record-kind.js';
-import { findDocumentsForIndex, findInterpretationsForIndex } from './search.repository.js';
-import { staleRecordFilter } from './search-query.js';
-import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';
+import { findDocumentsForIndex, findInterpretationsForIndex, writeFragments, type FragmentRow } from './search.repository.js';
+import { recordRank, staleRecordFilter } from './search-query.js';
+import { filterValue, normalizeForIndex, normalizeFragment, spaceDigits, splitIntoChunks } from './search-text.js';
 
 /**
  * One Meilisearch index holds documents and interpretations, so that one query ranks both together
@@ -78,6 +78,8 @@ export interface SearchRecord {
   repealed_on: number | null;
   /** A document's status on the day the record was written; null for interpretations. */
   status: DocumentStatus | null;
+  /** Order among hits of equal text relevance (recordRank); stale with `status`. */
+  rank: number;
   /**
    * The days fresh_from ≤ D < fresh_until (0 and NO_END for open ends) on which the record is right:
    * the status has not changed, and no related document or interpretation has been published since,
@@ -104,7 +106,8 @@ const SEARCH_INDEX_SETTINGS: Settings = {
   displayedAttributes: ['*'],
   distinctAttribute: 'group',
   // "sort" first: without a sort parameter it does nothing, with one the order is strictly by date.
-  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness'],
+  // `rank` last: it only orders hits that the text ranks equal (in force first, interpretations last).
+  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness', 'rank:asc'],
   localizedAttributes: CHINESE,
   typoTolerance: { disableOnAttributes: ['doc_number_search'], disableOnNumbers: true },
   faceting: { maxValuesPerFacet: 200, sortFacetValuesBy: { '*': 'count' } },
@@ -221,6 +224,7 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         expires_on: dateToInt(row.expires_on),
         repealed_on: dateToInt(row.repealed_on),
         status: documentStatusAsOf(row, today),
+        rank: recordRank('document', documentStatusAsOf(row, today)),
         ...freshness([...statusChanges(row), ...row.interpretations.map((i) => i.published_on)], today),
       },
       row.body,
@@ -256,6 +260,7 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: Is
         expires_on: null,
         repealed_on: null,
         status: null,
+        rank: recordRank('interpretation', null),
         ...freshness(row.documents.flatMap((d) => (d.published_on === null ? [] : [d.published_on])), today),
       },
       row.body,
@@ -274,6 +279,17 @@ export async function buildRecords(db: Db | Trx, entities: Entities, today: IsoD
     ...(await buildDocumentRecords(db, entities.documents, today)),
     ...(await buildInterpretationRecords(db, entities.interpretations, today)),
   ];
+}
+
+/** What the verbatim search matches of each record group (search.repository.ts findVerbatim). */
+export function fragmentsOf(records: SearchRecord[]): FragmentRow[] {
+  const byGroup = new Map<string, { title: string; parts: string[] }>();
+  for (const record of [...records].sort((a, b) => a.chunk - b.chunk)) {
+    const entry = byGroup.get(record.group) ?? { title: normalizeFragment(record.title), parts: [] };
+    for (let i = 0; i < TEXT_PARTS && record[`text_${i}`] !== undefined; i++) entry.parts.push(normalizeFragment(record[`text_${i}`]!));
+    byGroup.set(record.group, entry);
+  }
+  return [...byGroup].map(([group, { title, parts }]) => ({ record_group: group, title, content: `${title} ${parts.join('')}` }));
 }
 
 const groupsOf = (entities: Entities) => [
@@ -309,6 +325,7 @@ export async function writeEntities(
     ...continuations.results.map((r) => r.id).filter((id) => !written.has(id)),
     ...groups.filter((g) => !written.has(`${g}-0`)).map((g) => `${g}-0`),
   ];
+  await writeFragments(db, fragmentsOf(records), groups.filter((g) => !written.has(`${g}-0`)));
   const tasks: EnqueuedTaskPromise[] = [];
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));

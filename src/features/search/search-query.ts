@@ -30,6 +30,10 @@ const HIT_ATTRIBUTES = [
 ];
 /** A pinned 文号 hit also brings its share of the facets. */
 const PINNED_ATTRIBUTES = [...HIT_ATTRIBUTES, 'organ_ids', 'topics', 'year'];
+/** A verbatim hit likewise, and its group; without its head (up to MAX_VERBATIM of them come back), so its snippet is cut by PostgreSQL. */
+const VERBATIM_ATTRIBUTES = [...PINNED_ATTRIBUTES.filter((a) => a !== 'head'), 'group'];
+/** At most this many records found verbatim come first (title matches, then text matches, each bounded). */
+export const MAX_VERBATIM = 200;
 
 /**
  * The status table of DESIGN.md as a filter on the indexed yyyymmdd dates against `today`, so the
@@ -134,6 +138,37 @@ export function statusOfIndexed(record: IndexedDates, today: IsoDate): DocumentS
   );
 }
 
+/**
+ * The order of hits that match equally: documents in force, not yet effective, expired, repealed
+ * (so the current version of a title comes before the one it replaced), drafts, then interpretations
+ * (after the documents they explain).
+ */
+export function recordRank(type: 'document' | 'interpretation', status: DocumentStatus | null): number {
+  const order: (DocumentStatus | 'interpretation')[] = ['in_force', 'not_yet_effective', 'expired', 'repealed', 'draft', 'interpretation'];
+  return order.indexOf(type === 'interpretation' || status === null ? 'interpretation' : status);
+}
+
+export interface VerbatimHit extends IndexedDates {
+  type: 'document' | 'interpretation';
+  ref_id: number;
+  group: string;
+}
+
+/**
+ * The verbatim matches in the order they are shown: by date when asked; else titles that contain the
+ * query before texts that do, then by recordRank as of `today`, then the newest first.
+ */
+export function orderVerbatim<T extends VerbatimHit>(hits: T[], inTitle: ReadonlySet<string>, today: IsoDate, byDate: boolean): T[] {
+  const keyed = hits.map((hit) => ({
+    hit,
+    title: !byDate && inTitle.has(hit.group) ? 0 : 1,
+    rank: byDate ? 0 : recordRank(hit.type, hit.type === 'document' ? statusOfIndexed(hit, today) : null),
+    published: hit.published_on ?? 0,
+  }));
+  keyed.sort((a, b) => a.title - b.title || a.rank - b.rank || b.published - a.published || b.hit.ref_id - a.hit.ref_id);
+  return keyed.map((k) => k.hit);
+}
+
 export interface RequestParams extends FilterParams {
   status?: DocumentStatus[] | undefined;
   sort: 'relevance' | 'date';
@@ -142,7 +177,13 @@ export interface RequestParams extends FilterParams {
   page_size: number;
 }
 
-export type RequestName = 'main' | 'pinned' | 'facets' | 'statuses' | 'stale';
+export type RequestName = 'main' | 'pinned' | 'verbatim' | 'facets' | 'statuses' | 'stale';
+
+/** The records found verbatim (search.repository.ts findVerbatim); `only`: the query was quoted. */
+export interface Verbatim {
+  groups: string[];
+  only: boolean;
+}
 
 type Query = MultiSearchParams['queries'][number];
 
@@ -162,12 +203,26 @@ type Query = MultiSearchParams['queries'][number];
  */
 export function buildMeiliRequest(
   params: RequestParams,
-  context: { indexUid: string; today: number; staff: boolean; docNumberKey: string | null; text: string; checkStale: boolean },
+  context: {
+    indexUid: string;
+    today: number;
+    staff: boolean;
+    docNumberKey: string | null;
+    text: string;
+    checkStale: boolean;
+    verbatim?: Verbatim | null;
+  },
 ) {
   const { indexUid, today, staff, docNumberKey } = context;
   const offset = (params.page - 1) * params.page_size;
   const base = baseFilters(params, { publicOnly: !staff, today });
-  const exclude = docNumberKey ? [`NOT doc_number_key = ${filterValue(docNumberKey)}`] : [];
+  const verbatimGroups = context.verbatim?.groups.length ? context.verbatim.groups : null;
+  const exclude = [
+    ...(docNumberKey ? [`NOT doc_number_key = ${filterValue(docNumberKey)}`] : []),
+    ...(verbatimGroups ? [`NOT ${inList('group', verbatimGroups)}`] : []),
+  ];
+  // A quoted query is answered by its verbatim matches alone.
+  const byWords = <T>(query: T): T | null => (context.verbatim?.only ? null : query);
   const statusFilters = params.status?.length ? [anyOf(params.status.map((s) => statusFilter(s, today)))] : [];
   const byDate = params.sort === 'date' || params.q.trim() === '';
   const common: MeiliParams = {
@@ -176,13 +231,14 @@ export function buildMeiliRequest(
     // rarest first keeps the hits about what was asked ('last' returns many loosely related ones).
     matchingStrategy: byDate ? 'all' : 'frequency',
   };
-  // With a 文号, up to MAX_PINNED pinned documents come first: fetch enough regular hits to fill the
-  // page whatever their number, and cut once it is known.
-  const regularOffset = docNumberKey ? Math.max(0, offset - MAX_PINNED) : offset;
-  const regularLimit = docNumberKey ? params.page_size + (offset - regularOffset) : params.page_size;
+  // With a 文号, up to MAX_PINNED pinned documents come first, and the verbatim matches before the
+  // others: fetch enough regular hits to fill the page whatever their number, and cut once it is known.
+  const firstMost = (docNumberKey ? MAX_PINNED : 0) + (verbatimGroups?.length ?? 0);
+  const regularOffset = Math.max(0, offset - firstMost);
+  const regularLimit = params.page_size + (offset - regularOffset);
   const filter = [...base, ...statusFilters, ...exclude];
   const queries = {
-    main: {
+    main: byWords({
       ...common,
       indexUid,
       filter,
@@ -190,7 +246,7 @@ export function buildMeiliRequest(
       limit: regularLimit,
       attributesToRetrieve: HIT_ATTRIBUTES,
       ...(byDate ? { sort: ['published_on:desc', 'signed_on:desc'] } : {}),
-    },
+    }),
     pinned: docNumberKey
       ? {
           indexUid,
@@ -201,21 +257,30 @@ export function buildMeiliRequest(
           attributesToRetrieve: PINNED_ATTRIBUTES,
         }
       : null,
-    facets: { ...common, indexUid, filter, limit: 0, facets: FACETS },
-    statuses: statusFilters.length ? { ...common, indexUid, filter: [...base, ...exclude], limit: 0, facets: ['status'] } : null,
-    stale: context.checkStale
+    verbatim: verbatimGroups
       ? {
+          indexUid,
+          q: '',
+          filter: [...base, 'chunk = 0', inList('group', verbatimGroups)],
+          limit: verbatimGroups.length,
+          attributesToRetrieve: VERBATIM_ATTRIBUTES,
+        }
+      : null,
+    facets: byWords({ ...common, indexUid, filter, limit: 0, facets: FACETS }),
+    statuses: statusFilters.length ? byWords({ ...common, indexUid, filter: [...base, ...exclude], limit: 0, facets: ['status'] }) : null,
+    stale: context.checkStale
+      ? byWords({
           ...common,
           indexUid,
           filter: [...base, ...exclude, 'type = "document"', staleRecordFilter(today)],
           // One more than can be used, to tell "all of them" from "more than that".
           limit: MAX_STALE + 1,
           attributesToRetrieve: STALE_ATTRIBUTES,
-        }
+        })
       : null,
   } satisfies Record<RequestName, Query | null>;
   const namesOf = (names: RequestName[]) => names.filter((name) => queries[name] !== null);
-  const sent = { hits: namesOf(['main', 'pinned']), counts: namesOf(['facets', 'statuses', 'stale']) };
+  const sent = { hits: namesOf(['main', 'pinned', 'verbatim']), counts: namesOf(['facets', 'statuses', 'stale']) };
   const counted = DOCUMENT_STATUSES.filter((s) => staff || s !== 'draft');
   return {
     hits: sent.hits.map((name) => queries[name]!),
