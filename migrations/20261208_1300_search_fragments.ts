@@ -20,4 +20,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table search_fragments`.execute(db);
+  await sql`drop extension if exists pg_trgm`.execute(db);
 }
