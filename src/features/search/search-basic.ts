@@ -41,8 +41,9 @@ export async function searchBasic({ db, clock }: { db: Db; clock: Clock }, actor
   const query = readQuery(params.q);
   const offset = (params.page - 1) * params.page_size;
   const documentKinds = params.kind?.filter((k): k is DocumentKind => k !== 'interpretation');
-  const wantDocuments = !params.kind?.length || (documentKinds?.length ?? 0) > 0;
-  const wantInterpretations = (!params.kind?.length || params.kind.includes('interpretation')) && !params.status?.length;
+  const wantDocuments = params.type !== 'interpretation' && (!params.kind?.length || (documentKinds?.length ?? 0) > 0);
+  const wantInterpretations =
+    params.type !== 'document' && (!params.kind?.length || params.kind.includes('interpretation')) && !params.status?.length;
   const filter: BasicSearchFilter = {
     today,
     publicOnly: !staff,

@@ -79,11 +79,11 @@ export interface FullSearchDeps {
  * in PostgreSQL: null when there is nothing to look for (a 文号, fewer than two letters) or the lookup
  * ran out of time, and the words alone answer. `inTitle`: the groups whose title contains it.
  */
-async function findVerbatimMatches(deps: FullSearchDeps, q: string, isDocNumber: boolean) {
-  const asked = readQuoted(q);
+async function findVerbatimMatches(deps: FullSearchDeps, params: SearchParams, isDocNumber: boolean) {
+  const asked = readQuoted(params.q);
   const fragment = normalizeFragment(asked.text);
   if (isDocNumber || fragment.length < 2) return null;
-  const titleOnly = fragment.length < MIN_INDEXED_FRAGMENT;
+  const titleOnly = params.scope === 'title' || fragment.length < MIN_INDEXED_FRAGMENT;
   const indexed = !titleOnly && (await deps.trigramsIndexHan());
   const matches = await findVerbatim(deps.db, fragment, { titleOnly, limit: MAX_VERBATIM, timeoutMs: VERBATIM_TIMEOUT_MS, indexed });
   if (!matches) return null;
@@ -220,7 +220,7 @@ export async function searchFull(deps: FullSearchDeps, actor: Actor | null, para
   const today = deps.clock.today();
   const staff = can(actor, 'document:read-drafts');
   const query = readQuery(params.q);
-  const verbatim = await findVerbatimMatches(deps, params.q, query.parsed !== null);
+  const verbatim = await findVerbatimMatches(deps, params, query.parsed !== null);
   const request = buildMeiliRequest(params, {
     indexUid: indexes.search,
     today: dateToInt(today)!,

@@ -100,7 +100,7 @@ const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
     'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
-    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until',
+    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until', 'signed_on',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
   displayedAttributes: ['*'],

@@ -81,6 +81,17 @@ export interface FilterParams {
   organ_id?: number[] | undefined;
   topic?: string[] | undefined;
   year?: number[] | undefined;
+  type?: 'document' | 'interpretation' | undefined;
+  signed_from?: IsoDate | undefined;
+  signed_to?: IsoDate | undefined;
+  published_from?: IsoDate | undefined;
+  published_to?: IsoDate | undefined;
+}
+
+/** `attribute` between two days (either may be open), as yyyymmdd. */
+function dateRange(attribute: string, from: IsoDate | undefined, to: IsoDate | undefined): string[] {
+  const asInt = (date: IsoDate) => Number(date.replaceAll('-', ''));
+  return [...(from ? [`${attribute} >= ${asInt(from)}`] : []), ...(to ? [`${attribute} <= ${asInt(to)}`] : [])];
 }
 
 /** The filters other than status, each a string; Meilisearch ANDs the array. */
@@ -91,6 +102,9 @@ export function baseFilters(params: FilterParams, visibility: { publicOnly: bool
   if (params.organ_id?.length) filters.push(inList('organ_ids', params.organ_id));
   if (params.topic?.length) filters.push(inList('topics', params.topic));
   if (params.year?.length) filters.push(inList('year', params.year));
+  if (params.type) filters.push(`type = ${filterValue(params.type)}`);
+  filters.push(...dateRange('signed_on', params.signed_from, params.signed_to));
+  filters.push(...dateRange('published_on', params.published_from, params.published_to));
   return filters;
 }
 
@@ -171,6 +185,7 @@ export function orderVerbatim<T extends VerbatimHit>(hits: T[], inTitle: Readonl
 
 export interface RequestParams extends FilterParams {
   status?: DocumentStatus[] | undefined;
+  scope?: 'title' | 'all' | undefined;
   sort: 'relevance' | 'date';
   q: string;
   page: number;
@@ -230,6 +245,7 @@ export function buildMeiliRequest(
     // Precision over recall for Chinese: jieba splits a query into several words, and dropping the
     // rarest first keeps the hits about what was asked ('last' returns many loosely related ones).
     matchingStrategy: byDate ? 'all' : 'frequency',
+    ...(params.scope === 'title' ? { attributesToSearchOn: ['title'] } : {}),
   };
   // With a 文号, up to MAX_PINNED pinned documents come first, and the verbatim matches before the
   // others: fetch enough regular hits to fill the page whatever their number, and cut once it is known.
