@@ -134,3 +134,32 @@ describe('ranking that respects status', () => {
     expect(keys(await search(title, { sort: 'date' }))[0]).toBe(`document:${future.id}`);
   });
 });
+
+describe('scope and fields, as in the national policy libraries', () => {
+  it('示政发〔2023〕 lists that prefix and year only; a 令号 without its organ finds the rule', async () => {
+    const organ = await buildOrgan(ctx.services, admin, { name: '前缀测试市人民政府', doc_prefixes: ['前测政发', '前缀测试市人民政府令'] });
+    const in2023 = await buildDocument(ctx.services, admin, { organ_id: organ.id, doc_number: '前测政发〔2023〕5号', signed_on: '2023-02-01' });
+    const other = await buildDocument(ctx.services, admin, { organ_id: organ.id, doc_number: '前测政发〔2020〕6号', signed_on: '2020-02-01' });
+    const rule = await buildDocument(ctx.services, admin, { organ_id: organ.id, kind: 'rule', doc_number: '前缀测试市人民政府令第41号', published_on: '2021-01-01' });
+    await ctx.worker.drainNow();
+    expect(keys(await search('前测政发〔2023〕'))).toEqual([`document:${in2023.id}`]);
+    expect(keys(await search('前测政发[2020]'))).toEqual([`document:${other.id}`]);
+    expect(keys(await search('测试市政府令第41号'))[0]).toBe(`document:${rule.id}`);
+    expect(keys(await search('前缀测试市人民政府令第41号'))[0]).toBe(`document:${rule.id}`);
+    expect(keys(await search('令第41号'))).toContain(`document:${rule.id}`);
+  });
+
+  it('scope=title, type, and the 成文日期 and 发布日期 ranges', async () => {
+    const han = uniqueHanWord();
+    const titled = await buildDocument(ctx.services, admin, { organ_id: organId, title: `${han}标题`, signed_on: '2022-05-01', published_on: '2022-05-10' });
+    const bodied = await buildDocument(ctx.services, admin, { organ_id: organId, title: `正文有 ${uniqueHanWord()}`, body: `${han}正文`, signed_on: '2024-05-01', published_on: '2024-05-10' });
+    const interpretation = await buildInterpretation(ctx.services, admin, [titled.id], { title: `${han}解读`, published_on: '2024-06-01' });
+    await ctx.worker.drainNow();
+    expect(keys(await search(han, { scope: 'title' })).sort()).toEqual([`document:${titled.id}`, `interpretation:${interpretation.id}`].sort());
+    expect(keys(await search(han, { scope: 'title', type: 'document' }))).toEqual([`document:${titled.id}`]);
+    expect(keys(await search(han, { type: 'interpretation' }))).toEqual([`interpretation:${interpretation.id}`]);
+    expect(keys(await search(han, { signed_from: '2023-01-01' }))).toEqual([`document:${bodied.id}`]);
+    expect(keys(await search(han, { signed_to: '2022-05-01' }))).toEqual([`document:${titled.id}`]);
+    expect(keys(await search(han, { published_from: '2022-05-10', published_to: '2022-05-10' }))).toEqual([`document:${titled.id}`]);
+  });
+});

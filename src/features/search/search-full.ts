@@ -2,7 +2,7 @@
 import type { MultiSearchResponse } from 'meilisearch';
 import type { Db } from '../../db/database.js';
 import type { IsoDate } from '../../shared/dates.js';
-import { formatDocNumber } from '../../shared/doc-number.js';
+import { formatDocNumber, parseDocNumber, shortensOrderPrefix } from '../../shared/doc-number.js';
 import { isDocumentStatus, type DocumentStatus } from '../../shared/document-status.js';
 import type { Clock } from '../../platform/clock.js';
 import { can, type Actor } from '../accounts/actor.js';
@@ -54,6 +54,7 @@ interface StaleHit extends IndexedDates {
 }
 
 interface PinnedHit extends IndexedHit {
+  doc_number_key: string | null;
   organ_ids: number[];
   topics: string[];
   year: number | null;
@@ -182,13 +183,20 @@ function pageOfHits(
   hitAnswers: Answer[],
   params: SearchParams,
   verbatim: { inTitle: ReadonlySet<string> } | null,
+  query: ReturnType<typeof readQuery>,
   today: IsoDate,
 ) {
   const offset = (params.page - 1) * params.page_size;
   const found = request.answersOf('hits', hitAnswers);
   const verbatimHits = (found.verbatim?.hits ?? []) as unknown as VerbatimIndexedHit[];
+  // A 令号 typed without its organ's full name finds the rules whose organ it shortens.
+  const named = (hit: PinnedHit) => {
+    if (hit.doc_number_key === query.docNumberKey) return true;
+    const prefix = hit.display_doc_number ? parseDocNumber(hit.display_doc_number)?.prefix : undefined;
+    return !!query.orderSerial && !!prefix && shortensOrderPrefix(query.orderSerial.typedPrefix, prefix);
+  };
   const pinnedAll = [
-    ...((found.pinned?.hits ?? []) as unknown as PinnedHit[]),
+    ...((found.pinned?.hits ?? []) as unknown as PinnedHit[]).filter(named),
     ...orderVerbatim(verbatimHits, verbatim?.inTitle ?? new Set(), today, params.sort === 'date'),
   ];
   const pinned = pinnedAll.filter(
@@ -220,19 +228,21 @@ export async function searchFull(deps: FullSearchDeps, actor: Actor | null, para
   const today = deps.clock.today();
   const staff = can(actor, 'document:read-drafts');
   const query = readQuery(params.q);
-  const verbatim = await findVerbatimMatches(deps, params, query.parsed !== null);
+  const verbatim = await findVerbatimMatches(deps, params, query.parsed !== null || query.series !== null || query.orderSerial !== null);
   const request = buildMeiliRequest(params, {
     indexUid: indexes.search,
     today: dateToInt(today)!,
     staff,
     docNumberKey: query.docNumberKey,
+    orderSerial: query.orderSerial?.key ?? null,
+    series: query.series,
     text: query.text,
     checkStale: !deps.knownFresh(today),
     verbatim: verbatim?.verbatim ?? null,
   });
   const signal = AbortSignal.timeout(SEARCH_TIMEOUT_MS);
   const { hitAnswers, counting } = await send(indexes, request, crowded, signal);
-  const page = pageOfHits(request, hitAnswers, params, verbatim, today);
+  const page = pageOfHits(request, hitAnswers, params, verbatim, query, today);
   // Read while Meilisearch is still counting.
   const hitting = hitsOf(deps.db, page.ordered, query.words, staff ? null : today);
   hitting.catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import type { Db, Trx } from '../../db/database.js';
-import { docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
+import { docNumberSearchForm, docNumberSeries, orderSerialKey, parseDocNumber } from '../../shared/doc-number.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
 import type { RecordKind } from './record-kind.js';
@@ -71,6 +71,9 @@ export interface SearchRecord {
   organ_ids: number[];
   year: number | null;
   doc_number_key: string | null;
+  /** docNumberSeries and orderSerialKey of the 文号, for a query of a prefix and year, or of a 令号 without its organ. */
+  doc_number_series?: string | null;
+  order_serial?: string | null;
   signed_on: number | null;
   published_on: number | null;
   effective_on: number | null;
@@ -99,7 +102,7 @@ const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], lo
 const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
-    'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
+    'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk', 'doc_number_series', 'order_serial',
     'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until', 'signed_on',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
@@ -197,6 +200,11 @@ function searchFormsOf(docNumber: string | null): string[] {
   return parsed ? [docNumberSearchForm(parsed)] : [];
 }
 
+function docNumberKeysOf(docNumber: string | null): Pick<SearchRecord, 'doc_number_series' | 'order_serial'> {
+  const parsed = docNumber ? parseDocNumber(docNumber) : null;
+  return { doc_number_series: parsed && docNumberSeries(parsed), order_serial: parsed && orderSerialKey(parsed) };
+}
+
 async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
@@ -218,6 +226,7 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         organ_ids: [row.organ_id, ...row.co_issuers.map((o) => o.id)],
         year: yearOfDate(row.signed_on ?? row.published_on),
         doc_number_key: row.doc_number_key,
+        ...docNumberKeysOf(row.doc_number),
         signed_on: dateToInt(row.signed_on),
         published_on: dateToInt(row.published_on),
         effective_on: dateToInt(row.effective_on ?? row.published_on),

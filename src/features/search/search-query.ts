@@ -4,7 +4,7 @@
  */
 import type { MultiSearchParams, SearchParams as MeiliParams } from 'meilisearch';
 import type { IsoDate } from '../../shared/dates.js';
-import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber } from '../../shared/doc-number.js';
+import { docNumberKey, docNumberSearchForm, formatDocNumber, parseDocNumber, parseDocNumberSeries, parseOrderSerial } from '../../shared/doc-number.js';
 import { DOCUMENT_STATUSES, documentStatusAsOf, type DocumentStatus } from '../../shared/document-status.js';
 import { filterValue, queryWords, spaceDigits } from './search-text.js';
 
@@ -29,7 +29,7 @@ const HIT_ATTRIBUTES = [
   'type', 'ref_id', 'head', 'display_doc_number', 'display_organ_name', 'kind', 'published_on', 'effective_on', 'expires_on', 'repealed_on',
 ];
 /** A pinned 文号 hit also brings its share of the facets. */
-const PINNED_ATTRIBUTES = [...HIT_ATTRIBUTES, 'organ_ids', 'topics', 'year'];
+const PINNED_ATTRIBUTES = [...HIT_ATTRIBUTES, 'organ_ids', 'topics', 'year', 'doc_number_key'];
 /** A verbatim hit likewise, and its group; without its head (up to MAX_VERBATIM of them come back), so its snippet is cut by PostgreSQL. */
 const VERBATIM_ATTRIBUTES = [...PINNED_ATTRIBUTES.filter((a) => a !== 'head'), 'group'];
 /** At most this many records found verbatim come first (title matches, then text matches, each bounded). */
@@ -115,7 +115,15 @@ export function baseFilters(params: FilterParams, visibility: { publicOnly: bool
  */
 export function meiliQuery(q: string) {
   const parsed = parseDocNumber(q);
-  return { parsed, docNumberKey: parsed ? docNumberKey(parsed) : null, text: parsed ? docNumberSearchForm(parsed) : spaceDigits(q) };
+  // A prefix and year alone (示政发〔2023〕) lists exactly that year of that prefix.
+  const series = parsed ? null : parseDocNumberSeries(q);
+  return {
+    parsed,
+    docNumberKey: parsed ? docNumberKey(parsed) : null,
+    orderSerial: parseOrderSerial(q),
+    series,
+    text: parsed ? docNumberSearchForm(parsed) : series ? '' : spaceDigits(q),
+  };
 }
 
 /** meiliQuery, and the words hits mark: a 文号's standard form besides the query as typed. */
@@ -223,17 +231,29 @@ export function buildMeiliRequest(
     today: number;
     staff: boolean;
     docNumberKey: string | null;
+    /** A 令号 with or without its organ (shared/doc-number.ts orderSerialKey): its rules are pinned too. */
+    orderSerial?: string | null;
+    /** A prefix and year alone: only its documents. */
+    series?: string | null;
     text: string;
     checkStale: boolean;
     verbatim?: Verbatim | null;
   },
 ) {
-  const { indexUid, today, staff, docNumberKey } = context;
+  const { indexUid, today, staff } = context;
   const offset = (params.page - 1) * params.page_size;
-  const base = baseFilters(params, { publicOnly: !staff, today });
+  const base = [
+    ...baseFilters(params, { publicOnly: !staff, today }),
+    ...(context.series ? [`doc_number_series = ${filterValue(context.series)}`] : []),
+  ];
   const verbatimGroups = context.verbatim?.groups.length ? context.verbatim.groups : null;
+  const pinnedBy = [
+    ...(context.docNumberKey ? [`doc_number_key = ${filterValue(context.docNumberKey)}`] : []),
+    ...(context.orderSerial ? [`order_serial = ${filterValue(context.orderSerial)}`] : []),
+  ];
+  const docNumberKey = pinnedBy.length > 1 ? anyOf(pinnedBy) : (pinnedBy[0] ?? null);
   const exclude = [
-    ...(docNumberKey ? [`NOT doc_number_key = ${filterValue(docNumberKey)}`] : []),
+    ...(docNumberKey ? [`NOT (${docNumberKey})`] : []),
     ...(verbatimGroups ? [`NOT ${inList('group', verbatimGroups)}`] : []),
   ];
   // A quoted query is answered by its verbatim matches alone.
@@ -267,7 +287,7 @@ export function buildMeiliRequest(
       ? {
           indexUid,
           q: '',
-          filter: [...base, 'type = "document"', `doc_number_key = ${filterValue(docNumberKey)}`],
+          filter: [...base, 'type = "document"', docNumberKey],
           limit: MAX_PINNED,
           sort: ['published_on:desc'],
           attributesToRetrieve: PINNED_ATTRIBUTES,
