@@ -115,9 +115,26 @@ export interface BasicSearchFilter {
   organIds?: number[] | undefined;
   topics?: string[] | undefined;
   years?: number[] | undefined;
+  /** scope=title: the terms are looked for in titles only. */
+  titleOnly?: boolean;
+  signed?: DayRange;
+  published?: DayRange;
   sort: 'relevance' | 'date';
   offset: number;
   limit: number;
+}
+
+export interface DayRange {
+  from?: IsoDate | undefined;
+  to?: IsoDate | undefined;
+}
+
+/** `column` within the inclusive range; nothing when the range is open on both ends. */
+function withinDays(column: string, range: DayRange | undefined): Expression<SqlBool>[] {
+  return [
+    ...(range?.from ? [sql<SqlBool>`${sql.ref(column)} >= ${range.from}`] : []),
+    ...(range?.to ? [sql<SqlBool>`${sql.ref(column)} <= ${range.to}`] : []),
+  ];
 }
 
 /** `%term%` for ILIKE, with the pattern characters of the term itself escaped. */
@@ -143,12 +160,12 @@ export async function basicSearchDocuments(db: Q, f: BasicSearchFilter) {
       if (f.organIds?.length) conditions.push(issuedBy(f.organIds));
       if (f.topics?.length) conditions.push(filedUnder(f.topics));
       if (f.years?.length) conditions.push(eb(documentYear(), 'in', f.years));
+      conditions.push(...withinDays('d.signed_on', f.signed), ...withinDays('d.published_on', f.published));
       const textMatch = f.terms.map((term) => {
         const pattern = likePattern(term);
         return eb.or([
           eb('d.title', 'ilike', pattern),
-          eb('d.doc_number', 'ilike', pattern),
-          eb('d.body', 'ilike', pattern),
+          ...(f.titleOnly ? [] : [eb('d.doc_number', 'ilike', pattern), eb('d.body', 'ilike', pattern)]),
         ]);
       });
       if (f.docNumberKey) {
@@ -192,6 +209,7 @@ export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
       const conditions: Expression<SqlBool>[] = [];
       if (f.publicOnly) conditions.push(eb('i.published_on', '<=', f.today));
       if (f.years?.length) conditions.push(eb(sql<number>`extract(year from i.published_on)::int`, 'in', f.years));
+      conditions.push(...withinDays('i.published_on', f.published));
       if (f.organIds?.length || f.topics?.length) {
         let linked = eb
           .selectFrom('interpretation_documents as l')
@@ -205,7 +223,7 @@ export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
       }
       for (const term of f.terms) {
         const pattern = likePattern(term);
-        conditions.push(eb.or([eb('i.title', 'ilike', pattern), eb('i.body', 'ilike', pattern)]));
+        conditions.push(eb.or([eb('i.title', 'ilike', pattern), ...(f.titleOnly ? [] : [eb('i.body', 'ilike', pattern)])]));
       }
       return eb.and(conditions);
     })
