@@ -327,6 +327,8 @@ try {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Production requires it (links and feeds); nothing here follows them.
+      PUBLIC_URL: base,
       DATA_DIR: path.join(dataDir, 'app'),
       DATABASE_URL: infra.databaseUrl,
       MEILI_URL: infra.meiliUrl,
