@@ -210,12 +210,47 @@ export interface Verbatim {
 
 type Query = MultiSearchParams['queries'][number];
 
+export interface RequestContext {
+  indexUid: string;
+  today: number;
+  staff: boolean;
+  docNumberKey: string | null;
+  /** A 令号 with or without its organ (shared/doc-number.ts orderSerialKey): its rules are pinned too. */
+  orderSerial?: string | null;
+  /** A prefix and year alone: only its documents. */
+  series?: string | null;
+  text: string;
+  checkStale: boolean;
+  verbatim?: Verbatim | null;
+}
+
+/**
+ * The filters of a search: `base` (visibility and the filters asked, not status), `pinnedBy` (the
+ * 文号 or 令号 whose documents come first), the verbatim groups, and `exclude`, which keeps both out of
+ * the word hits.
+ */
+function requestFilters(params: RequestParams, context: RequestContext) {
+  const base = [
+    ...baseFilters(params, { publicOnly: !context.staff, today: context.today }),
+    ...(context.series ? [`doc_number_series = ${filterValue(context.series)}`] : []),
+  ];
+  const verbatimGroups = context.verbatim?.groups.length ? context.verbatim.groups : null;
+  const pinnedByAny = [
+    ...(context.docNumberKey ? [`doc_number_key = ${filterValue(context.docNumberKey)}`] : []),
+    ...(context.orderSerial ? [`order_serial = ${filterValue(context.orderSerial)}`] : []),
+  ];
+  const pinnedBy = pinnedByAny.length > 1 ? anyOf(pinnedByAny) : (pinnedByAny[0] ?? null);
+  const exclude = [...(pinnedBy ? [`NOT (${pinnedBy})`] : []), ...(verbatimGroups ? [`NOT ${inList('group', verbatimGroups)}`] : [])];
+  return { base, verbatimGroups, pinnedBy, exclude };
+}
+
 /**
  * The Meilisearch requests that answer a search: two multi-searches, sent at once by a search alone so
  * that Meilisearch counts on one core while it ranks on the other and the app reads the hits' details
  * from PostgreSQL while the counts are still coming (as one while other searches run, see
  * search-full.ts). `answersOf` names their answers.
- * - `hits`: `main`, the page of hits; `pinned`, for a 文号, the documents that carry it, shown first.
+ * - `hits`: `main`, the page of hits; `pinned`, for a 文号, the documents that carry it, shown first;
+ *   `verbatim`, the records found verbatim (`context.verbatim`), shown next (a quoted query: alone).
  * - `counts`: `facets`, the facets of all hits, status among them; `statuses`, when a status is asked
  *   for, the status facet without it (the facet shows what each choice would give); `stale`, unless
  *   the index is known to hold none (`checkStale`), the documents among all hits whose indexed status
@@ -224,38 +259,10 @@ type Query = MultiSearchParams['queries'][number];
  * each status in `counted`, from their dates. `text` is what Meilisearch gets as q (a 文号 in its
  * spaced form).
  */
-export function buildMeiliRequest(
-  params: RequestParams,
-  context: {
-    indexUid: string;
-    today: number;
-    staff: boolean;
-    docNumberKey: string | null;
-    /** A 令号 with or without its organ (shared/doc-number.ts orderSerialKey): its rules are pinned too. */
-    orderSerial?: string | null;
-    /** A prefix and year alone: only its documents. */
-    series?: string | null;
-    text: string;
-    checkStale: boolean;
-    verbatim?: Verbatim | null;
-  },
-) {
+export function buildMeiliRequest(params: RequestParams, context: RequestContext) {
   const { indexUid, today, staff } = context;
   const offset = (params.page - 1) * params.page_size;
-  const base = [
-    ...baseFilters(params, { publicOnly: !staff, today }),
-    ...(context.series ? [`doc_number_series = ${filterValue(context.series)}`] : []),
-  ];
-  const verbatimGroups = context.verbatim?.groups.length ? context.verbatim.groups : null;
-  const pinnedBy = [
-    ...(context.docNumberKey ? [`doc_number_key = ${filterValue(context.docNumberKey)}`] : []),
-    ...(context.orderSerial ? [`order_serial = ${filterValue(context.orderSerial)}`] : []),
-  ];
-  const docNumberKey = pinnedBy.length > 1 ? anyOf(pinnedBy) : (pinnedBy[0] ?? null);
-  const exclude = [
-    ...(docNumberKey ? [`NOT (${docNumberKey})`] : []),
-    ...(verbatimGroups ? [`NOT ${inList('group', verbatimGroups)}`] : []),
-  ];
+  const { base, verbatimGroups, pinnedBy: docNumberKey, exclude } = requestFilters(params, context);
   // A quoted query is answered by its verbatim matches alone.
   const byWords = <T>(query: T): T | null => (context.verbatim?.only ? null : query);
   const statusFilters = params.status?.length ? [anyOf(params.status.map((s) => statusFilter(s, today)))] : [];
