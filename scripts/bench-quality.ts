@@ -36,6 +36,7 @@ import { createIndexWorker } from '../src/features/search/index-worker.js';
 import { ensureIndex, indexNames } from '../src/features/search/search-index.js';
 import { normalizeFragment } from '../src/features/search/search-text.js';
 import { parseDocNumber } from '../src/shared/doc-number.js';
+import { percentile, random } from './bench-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,17 +50,6 @@ const PROBES = Math.max(5, Number(values.probes));
 const CORPUS = path.resolve(process.cwd(), '../shared/corpus/corpus.jsonl.gz');
 const log = (message: string) => process.stderr.write(`[bench:quality] ${message}\n`);
 
-/** mulberry32: the same probes on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = random(Number(values.seed));
 
 async function* firstCorpusRecords(limit: number): AsyncGenerator<ImportRecord> {
@@ -129,10 +119,6 @@ function makeProbes(docs: Loaded[]): Probe[] {
   return probes;
 }
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
-};
 const mean = (xs: number[]) => (xs.length ? +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : null);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gfwj-bench-quality-'));

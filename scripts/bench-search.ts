@@ -43,6 +43,7 @@ import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
 import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/features/search/search-index.js';
 import { sendAppRequests } from './bench-search-request.js';
+import { percentile, random } from './bench-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,18 +66,6 @@ const log = (message: string) => process.stderr.write(`[bench:search] ${message}
 
 // ---------------------------------------------------------------------------------------------
 // Data
-
-/** mulberry32: the same synthetic documents on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS_KINDS: Record<string, DocumentKind> = {
   法律: 'law',
@@ -232,10 +221,6 @@ function hash(s: string): number {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
-};
 const stats = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p95: +percentile(xs, 95).toFixed(2), n: xs.length });
 
 async function rssMb(pid: number): Promise<number> {
