@@ -334,6 +334,13 @@ try {
   );
   const catchUpMs = performance.now() - spawned;
   const indexed = await client.index(indexes.search).getStats();
+  // On disk: Meilisearch's whole database (the direct-feed index is deleted by now), and the verbatim
+  // search's table with its trigram indexes where this version has one.
+  const fragments = await sql<{ bytes: string | null }>`select pg_total_relation_size(to_regclass('search_fragments')) as bytes`.execute(db);
+  result['index_size_mb'] = {
+    meilisearch_used: +((await client.getStats()).usedDatabaseSize / 2 ** 20).toFixed(1),
+    postgres_search_fragments: +(Number(fragments.rows[0]?.bytes ?? 0) / 2 ** 20).toFixed(1),
+  };
   log(`app catch-up: ${indexed.numberOfDocuments} records in ${(catchUpMs / 1000).toFixed(1)} s`);
   if (directFeed) {
     const directRate = directFeed.total / (directFeed.ms / 1000);
