@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Actor } from '../../src/features/accounts/actor.js';
 import type { SearchParams } from '../../src/features/search/search-result.js';
+import { rebuildSearchIndex } from '../../src/features/search/search-rebuild.js';
 import { createTestContext, movableClock, type TestContext } from '../support/context.js';
 import { uniqueHanWord } from '../support/search.js';
 import { buildDocument, buildInterpretation, buildOrgan } from '../support/factories.js';
@@ -161,5 +162,22 @@ describe('scope and fields, as in the national policy libraries', () => {
     expect(keys(await search(han, { signed_from: '2023-01-01' }))).toEqual([`document:${bodied.id}`]);
     expect(keys(await search(han, { signed_to: '2022-05-01' }))).toEqual([`document:${titled.id}`]);
     expect(keys(await search(han, { published_from: '2022-05-10', published_to: '2022-05-10' }))).toEqual([`document:${titled.id}`]);
+  });
+});
+
+describe('the verbatim texts follow the index', () => {
+  it('a rebuild writes them again; a document removed from the index leaves them too', async () => {
+    const han = uniqueHanWord();
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: `重建${han}`, body: `重建之后仍能找到${han}这一段原文` });
+    await ctx.worker.drainNow();
+    await ctx.db.deleteFrom('search_fragments').execute();
+    expect((await search(`"能找到${han}这一"`)).total).toBe(0);
+    await rebuildSearchIndex(ctx.db, ctx.indexes, clock.today());
+    expect(keys(await search(`"能找到${han}这一"`))).toEqual([`document:${doc.id}`]);
+    await ctx.db.deleteFrom('documents').where('id', '=', doc.id).execute();
+    await ctx.db.insertInto('index_jobs').values({ entity: 'document', entity_id: doc.id }).execute();
+    await ctx.worker.drainNow();
+    const left = await ctx.db.selectFrom('search_fragments').select('record_group').where('record_group', '=', `d${doc.id}`).execute();
+    expect(left).toEqual([]);
   });
 });
