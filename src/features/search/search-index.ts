@@ -334,10 +334,11 @@ export async function writeEntities(
     ...continuations.results.map((r) => r.id).filter((id) => !written.has(id)),
     ...groups.filter((g) => !written.has(`${g}-0`)).map((g) => `${g}-0`),
   ];
-  await writeFragments(db, fragmentsOf(records), groups.filter((g) => !written.has(`${g}-0`)));
   const tasks: EnqueuedTaskPromise[] = [];
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));
+  // Written while Meilisearch indexes the records just sent: the trigram indexes cost as much again.
+  await writeFragments(db, fragmentsOf(records), groups.filter((g) => !written.has(`${g}-0`)));
   return tasks;
 }
 
