@@ -65,6 +65,13 @@ describe('verbatim search: any fragment finds its document', () => {
     }
   });
 
+  it('a short unquoted fragment that the words miss is looked for in the texts too', async () => {
+    const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '短片段', body: '编码 qxzvbnmwrt 适用' });
+    await ctx.worker.drainNow();
+    // Cut inside a Latin word: no word starts with it, and it is shorter than the texts are searched for at once.
+    expect(keys(await search('zvbnm'))).toEqual([`document:${doc.id}`]);
+  });
+
   it('quoted: verbatim only; a quoted fragment that stands nowhere finds nothing', async () => {
     const han = uniqueHanWord();
     const verbatim = await buildDocument(ctx.services, admin, { organ_id: organId, title: `原文${han}`, body: `本办法所称${han}监督管理，是指` });

@@ -31,6 +31,12 @@ const SEARCH_TIMEOUT_MS = 3000;
 const VERBATIM_TIMEOUT_MS = 800;
 /** Fragments shorter than a trigram cannot use the index: they are looked for in titles only. */
 const MIN_INDEXED_FRAGMENT = 3;
+/**
+ * An unquoted query shorter than this is a word or two more often than a paste, and common: its texts
+ * are searched verbatim only when the words find nothing (titles always are). Searching every text for
+ * every short query cut the throughput of ordinary searches to a third (bench:search).
+ */
+const MIN_TEXT_FRAGMENT_UNQUOTED = 8;
 /** How long a finding that the index holds no stale document record stands. */
 const FRESHNESS_RECHECK_MS = 10_000;
 
@@ -78,18 +84,22 @@ export interface FullSearchDeps {
 /**
  * The records that contain the query verbatim (all of it, as normalizeFragment reads it), looked up
  * in PostgreSQL: null when there is nothing to look for (a 文号, fewer than two letters) or the lookup
- * ran out of time, and the words alone answer. `inTitle`: the groups whose title contains it.
+ * ran out of time, and the words alone answer. `inTitle`: the groups whose title contains it;
+ * `textsSkipped`: a short unquoted query was looked for in titles only (see MIN_TEXT_FRAGMENT_UNQUOTED),
+ * unless `texts` asks for the texts too.
  */
-async function findVerbatimMatches(deps: FullSearchDeps, params: SearchParams, isDocNumber: boolean) {
+async function findVerbatimMatches(deps: FullSearchDeps, params: SearchParams, isDocNumber: boolean, texts: boolean) {
   const asked = readQuoted(params.q);
   const fragment = normalizeFragment(asked.text);
   if (isDocNumber || fragment.length < 2) return null;
-  const titleOnly = params.scope === 'title' || fragment.length < MIN_INDEXED_FRAGMENT;
-  const indexed = !titleOnly && (await deps.trigramsIndexHan());
+  const textsSkipped =
+    !texts && !asked.quoted && params.scope !== 'title' && fragment.length >= MIN_INDEXED_FRAGMENT && fragment.length < MIN_TEXT_FRAGMENT_UNQUOTED;
+  const titleOnly = textsSkipped || params.scope === 'title' || fragment.length < MIN_INDEXED_FRAGMENT;
+  const indexed = fragment.length >= MIN_INDEXED_FRAGMENT && (await deps.trigramsIndexHan());
   const matches = await findVerbatim(deps.db, fragment, { titleOnly, limit: MAX_VERBATIM, timeoutMs: VERBATIM_TIMEOUT_MS, indexed });
   if (!matches) return null;
   const verbatim: Verbatim = { groups: matches.slice(0, MAX_VERBATIM).map((m) => m.group), only: asked.quoted };
-  return { verbatim, inTitle: new Set(matches.filter((m) => m.inTitle).map((m) => m.group)) };
+  return { verbatim, inTitle: new Set(matches.filter((m) => m.inTitle).map((m) => m.group)), textsSkipped };
 }
 
 function sourceOfRecord(hit: IndexedHit, today: IsoDate): HitSource {
@@ -222,13 +232,23 @@ function addPinned(distribution: Distribution, statusCounts: Map<DocumentStatus,
   addCounts(distribution, 'year', pinned.map((h) => h.year));
 }
 
-/** `crowded`: other searches are being answered by Meilisearch from this process right now. */
-export async function searchFull(deps: FullSearchDeps, actor: Actor | null, params: SearchParams, crowded: boolean): Promise<SearchResult> {
+/**
+ * `crowded`: other searches are being answered by Meilisearch from this process right now. `texts`:
+ * look for the query verbatim in the texts even when it is short (see findVerbatimMatches); a short
+ * query that found nothing is asked again so.
+ */
+export async function searchFull(
+  deps: FullSearchDeps,
+  actor: Actor | null,
+  params: SearchParams,
+  crowded: boolean,
+  texts = false,
+): Promise<SearchResult> {
   const { indexes } = deps;
   const today = deps.clock.today();
   const staff = can(actor, 'document:read-drafts');
   const query = readQuery(params.q);
-  const verbatim = await findVerbatimMatches(deps, params, query.parsed !== null || query.series !== null || query.orderSerial !== null);
+  const verbatim = await findVerbatimMatches(deps, params, query.parsed !== null || query.series !== null || query.orderSerial !== null, texts);
   const request = buildMeiliRequest(params, {
     indexUid: indexes.search,
     today: dateToInt(today)!,
@@ -252,6 +272,7 @@ export async function searchFull(deps: FullSearchDeps, actor: Actor | null, para
   const statusCounts = await countStatuses(indexes, request, answers, today, signal);
   addPinned(distribution, statusCounts, page, today);
   const [hits, facets] = await Promise.all([hitting, facetsFrom(deps.organNames, distribution, statusCounts)]);
+  if (verbatim?.textsSkipped && sumOf(distribution['type']) === 0) return searchFull(deps, actor, params, crowded, true);
   return {
     mode: 'full',
     total: sumOf(distribution['type']),
