@@ -43,6 +43,7 @@ import { createMeiliClient } from '../src/platform/meili.js';
 import { findFreePort, waitFor } from '../src/platform/processes.js';
 import { buildRecords, deleteIndexIfAny, ensureIndex, indexNames, waitForTasks } from '../src/features/search/search-index.js';
 import { sendAppRequests } from './bench-search-request.js';
+import { percentile, random } from './bench-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,18 +66,6 @@ const log = (message: string) => process.stderr.write(`[bench:search] ${message}
 
 // ---------------------------------------------------------------------------------------------
 // Data
-
-/** mulberry32: the same synthetic documents on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS_KINDS: Record<string, DocumentKind> = {
   法律: 'law',
@@ -232,10 +221,6 @@ function hash(s: string): number {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
-};
 const stats = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p95: +percentile(xs, 95).toFixed(2), n: xs.length });
 
 async function rssMb(pid: number): Promise<number> {
@@ -327,6 +312,8 @@ try {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Production requires it (links and feeds); nothing here follows them.
+      PUBLIC_URL: base,
       DATA_DIR: path.join(dataDir, 'app'),
       DATABASE_URL: infra.databaseUrl,
       MEILI_URL: infra.meiliUrl,
@@ -347,6 +334,13 @@ try {
   );
   const catchUpMs = performance.now() - spawned;
   const indexed = await client.index(indexes.search).getStats();
+  // On disk: Meilisearch's whole database (the direct-feed index is deleted by now), and the verbatim
+  // search's table with its trigram indexes where this version has one.
+  const fragments = await sql<{ bytes: string | null }>`select pg_total_relation_size(to_regclass('search_fragments')) as bytes`.execute(db);
+  result['index_size_mb'] = {
+    meilisearch_used: +((await client.getStats()).usedDatabaseSize / 2 ** 20).toFixed(1),
+    postgres_search_fragments: +(Number(fragments.rows[0]?.bytes ?? 0) / 2 ** 20).toFixed(1),
+  };
   log(`app catch-up: ${indexed.numberOfDocuments} records in ${(catchUpMs / 1000).toFixed(1)} s`);
   if (directFeed) {
     const directRate = directFeed.total / (directFeed.ms / 1000);

@@ -230,6 +230,15 @@ export interface ExpiryReviewTable {
 }
 
 /** Where an imported document came from: a corpus record id (see catalog-import.service.ts). */
+/** A record's text as the verbatim search matches it (search-text.ts normalizeFragment). */
+export interface SearchFragmentTable {
+  /** The index record's group: `d12` for document 12, `i3` for interpretation 3. */
+  record_group: string;
+  title: string;
+  /** The title, a space, and the text. */
+  content: string;
+}
+
 export interface ImportSourceTable {
   source: string;
   source_key: string;
@@ -338,6 +347,7 @@ export interface Database {
   annual_report_texts: AnnualReportTextTable;
   annual_report_publications: AnnualReportPublicationTable;
   document_versions: DocumentVersionTable;
+  search_fragments: SearchFragmentTable;
 }
 
 export type OrganRow = Selectable<OrganTable>;

@@ -47,7 +47,9 @@ export async function startEmbeddedPostgres(dir: string, logger: Logger): Promis
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // Sorting stays C; character classes follow Unicode (C.UTF-8), so pg_trgm counts Han characters as
+    // letters and its indexes serve the verbatim search (a cluster made earlier keeps its C classes).
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-ctype=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => logger.trace({ postgres: message.trim() }),
     onError: (error) => logger.debug({ postgres: String(error) }),

@@ -295,3 +295,45 @@ export function findDocNumbers(text: string, options: FindDocNumbersOptions = {}
   }
   return result;
 }
+
+/** A 文号's prefix and year (`示政发-2023`), for listing one year of one prefix; null without a year. */
+export function docNumberSeries(n: DocNumber): string | null {
+  return n.year === null ? null : `${n.prefix}-${n.year}`;
+}
+
+/**
+ * A 令号 without its organ (`令-0-41`): a rule is often cited as 市政府令第41号 or 令第41号, without
+ * the organ's full name; null for other 文号.
+ */
+export function orderSerialKey(n: DocNumber): string | null {
+  return isOrderStyle(n.prefix) ? `令-${n.year ?? 0}-${n.serial}` : null;
+}
+
+/** A prefix and year alone (`示政发〔2023〕`), as docNumberSeries writes it; null for anything else. */
+export function parseDocNumberSeries(input: string): string | null {
+  // The year in brackets closes it: 某某2023年第1234 is a cut fragment, not a series.
+  if (!/\d{4}\s*[〕\]）)】]\s*$/u.test(foldFullWidth(input)) || parseDocNumber(input) !== null) return null;
+  const n = parseDocNumber(`${input.trim()}1号`);
+  return n && !isOrderStyle(n.prefix) ? docNumberSeries(n) : null;
+}
+
+/** Whether a 令 prefix as typed (`市政府令`) is a shortening of a full one (`示例市人民政府令`): its characters in order. */
+export function shortensOrderPrefix(typed: string, full: string): boolean {
+  let at = 0;
+  for (const c of full) if (c === typed[at]) at += 1;
+  return at === typed.length && isOrderStyle(full);
+}
+
+const BARE_ORDER = /^令(?:(\d{4})年)?第(\d+)号$/u;
+
+/**
+ * The 令号 a query names, with or without its organ: its orderSerialKey and the prefix as typed
+ * ('令' when none); null when the query is no 令号.
+ */
+export function parseOrderSerial(input: string): { key: string; typedPrefix: string } | null {
+  const parsed = parseDocNumber(input);
+  const key = parsed && orderSerialKey(parsed);
+  if (parsed && key) return { key, typedPrefix: parsed.prefix };
+  const bare = BARE_ORDER.exec(foldFullWidth(input).replace(/\s+/gu, ''));
+  return bare ? { key: `令-${bare[1] ?? 0}-${Number(bare[2])}`, typedPrefix: '令' } : null;
+}

@@ -198,14 +198,15 @@ describe('browsing', () => {
     const page = await html('/organs');
     expect(page).toContain('示例县人民政府');
     expect(page).toContain(ECO_ORGAN_COUNT);
-    expect(page).toMatch(/href="\/search\?organ_id=\d+&amp;sort=date"/);
+    // Documents only: the count leaves interpretations out, so does the list (search-counts.test.ts).
+    expect(page).toMatch(/href="\/search\?organ_id=\d+&amp;type=document&amp;sort=date"/);
     expect(page).toMatch(/<ul class="tree">[\s\S]*<ul class="tree">/);
   });
 
   it('lists topics with counts, each linking to its documents', async () => {
     const page = await html('/topics');
-    expect(page).toContain(`href="/search?topic=${encodeURIComponent('生态环境')}&amp;sort=date">${ECO_TOPIC_COUNT}`);
-    const filtered = await html(`/search?topic=${encodeURIComponent('生态环境')}&sort=date`);
+    expect(page).toContain(`href="/search?topic=${encodeURIComponent('生态环境')}&amp;type=document&amp;sort=date">${ECO_TOPIC_COUNT}`);
+    const filtered = await html(`/search?topic=${encodeURIComponent('生态环境')}&type=document&sort=date`);
     expect(filtered).toContain('主题分类：生态环境');
   });
 });

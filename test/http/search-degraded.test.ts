@@ -110,6 +110,21 @@ describe('while Meilisearch is down', () => {
     expect(res.body.hits.map((h: { type: string; id: number }) => `${h.type}${h.id}`).sort()).toEqual([`document${joint.id}`, `interpretation${i.id}`].sort());
   });
 
+  it('takes scope, type and the date ranges as the full search does', async () => {
+    const w = word();
+    const titled = await buildDocument(ctx.services, admin, { organ_id: organId, title: `标题${w}`, signed_on: '2022-05-01', published_on: '2022-05-10' });
+    const bodied = await buildDocument(ctx.services, admin, { organ_id: organId, title: '正文文件', body: `正文${w}`, signed_on: '2024-05-01', published_on: '2024-05-10' });
+    const i = await buildInterpretation(ctx.services, admin, [titled.id], { title: `解读${w}`, published_on: '2024-06-01' });
+    const keys = async (extra: string) =>
+      (await down.get(`/api/v1/search?q=${encodeURIComponent(w)}${extra}`).expect(200)).body.hits.map((h: { type: string; id: number }) => `${h.type}:${h.id}`).sort();
+    expect(await keys('&scope=title')).toEqual([`document:${titled.id}`, `interpretation:${i.id}`].sort());
+    expect(await keys('&type=document')).toEqual([`document:${titled.id}`, `document:${bodied.id}`].sort());
+    expect(await keys('&type=interpretation')).toEqual([`interpretation:${i.id}`]);
+    expect(await keys('&signed_from=2023-01-01')).toEqual([`document:${bodied.id}`]);
+    expect(await keys('&published_from=2024-05-11')).toEqual([`interpretation:${i.id}`]);
+    expect(await keys('&published_to=2022-05-10')).toEqual([`document:${titled.id}`]);
+  });
+
   it('treats % and _ in the query as text, not wildcards', async () => {
     const doc = await buildDocument(ctx.services, admin, { organ_id: organId, title: '增长50%_目标的通知' });
     const hits = async (q: string) =>

@@ -150,12 +150,12 @@ describe('buildMeiliRequest', () => {
     );
     const { main, facets, stale, pinned } = answers(request);
     expect(request.hits).toEqual([main, pinned]);
-    for (const query of [main!, facets!, stale!]) expect(query.filter).toContain('NOT doc_number_key = "示政发-2023-5"');
+    for (const query of [main!, facets!, stale!]) expect(query.filter).toContain('NOT (doc_number_key = "示政发-2023-5")');
     expect(main).toMatchObject({ q: '示政发 2023 5', offset: 0, limit: 20 });
     expect(pinned).toMatchObject({ q: '', limit: MAX_PINNED });
     expect(pinned!.filter).toContain('doc_number_key = "示政发-2023-5"');
     expect(request.statusCounts().length).toBeGreaterThan(0);
-    expect(request.statusCounts().every((q) => (q.filter as string[]).includes('NOT doc_number_key = "示政发-2023-5"'))).toBe(true);
+    expect(request.statusCounts().every((q) => (q.filter as string[]).includes('NOT (doc_number_key = "示政发-2023-5")'))).toBe(true);
     const deep = buildMeiliRequest({ q: 'x', sort: 'relevance', page: 5, page_size: 10 }, { ...context, docNumberKey: 'k-1-1' });
     expect(deep.hits[0]).toMatchObject({ offset: 20, limit: 30 });
   });

@@ -44,6 +44,11 @@ type PublicServices = Pick<Services, 'clock' | 'documents' | 'interpretations' |
 
 /** A results page of everything by date, narrowed by `filter`: where the home and browse pages link. */
 const listHref = (filter: Partial<SearchParams> = {}) => searchHref({ q: '', sort: 'date', page: 1, page_size: 20, ...filter });
+/**
+ * The documents a count counts, by date. Every count on the public pages is of published documents,
+ * never their interpretations (one rule, said on each page), so the list it links to leaves them out.
+ */
+const countedHref = (filter: Partial<SearchParams> = {}) => listHref({ ...filter, type: 'document' });
 
 function homePage({ clock, documents, browse }: Pick<PublicServices, 'clock' | 'documents' | 'browse'>): RequestHandler {
   return async (req, res) => {
@@ -55,10 +60,10 @@ function homePage({ clock, documents, browse }: Pick<PublicServices, 'clock' | '
       today,
       latest,
       query,
-      topics: topics.filter((t) => t.documents > 0),
+      topics: topics.filter((t) => t.documents > 0).map((t) => ({ ...t, href: countedHref({ topic: [t.name] }) })),
       statusLinks: DOCUMENT_STATUSES.filter((s) => s !== 'draft').map((s) => ({ label: STATUS_LABELS[s], href: listHref({ status: [s] }) })),
       kindLinks: DOCUMENT_KINDS.map((k) => ({ label: KIND_LABELS[k], href: listHref({ kind: [k] }) })),
-      moreHref: listHref(),
+      moreHref: countedHref({ kind: query.kind, status: query.status }),
     });
   };
 }
@@ -116,7 +121,7 @@ function organsPage(browse: PublicServices['browse']): RequestHandler {
   return async (_req, res) => {
     const organs = await browse.organs();
     type Node = (typeof organs)[number] & { href: string; children: Node[] };
-    const nodes = new Map<number, Node>(organs.map((o) => [o.id, { ...o, href: listHref({ organ_id: [o.id] }), children: [] }]));
+    const nodes = new Map<number, Node>(organs.map((o) => [o.id, { ...o, href: countedHref({ organ_id: [o.id] }), children: [] }]));
     const roots: Node[] = [];
     for (const node of nodes.values()) {
       const parent = node.parent_id === null ? undefined : nodes.get(node.parent_id);
@@ -132,7 +137,7 @@ function topicsPage(browse: PublicServices['browse']): RequestHandler {
     const topics = await browse.topics();
     res.render('browse/topics', {
       title: '按主题分类浏览',
-      topics: topics.map((t) => ({ ...t, href: listHref({ topic: [t.name] }) })),
+      topics: topics.map((t) => ({ ...t, href: countedHref({ topic: [t.name] }) })),
     });
   };
 }

@@ -41,8 +41,14 @@ export async function searchBasic({ db, clock }: { db: Db; clock: Clock }, actor
   const query = readQuery(params.q);
   const offset = (params.page - 1) * params.page_size;
   const documentKinds = params.kind?.filter((k): k is DocumentKind => k !== 'interpretation');
-  const wantDocuments = !params.kind?.length || (documentKinds?.length ?? 0) > 0;
-  const wantInterpretations = (!params.kind?.length || params.kind.includes('interpretation')) && !params.status?.length;
+  const wantDocuments = params.type !== 'interpretation' && (!params.kind?.length || (documentKinds?.length ?? 0) > 0);
+  // Interpretations have no 成文日期: a range of it leaves them out, as in the full search.
+  const wantInterpretations =
+    params.type !== 'document' &&
+    (!params.kind?.length || params.kind.includes('interpretation')) &&
+    !params.status?.length &&
+    !params.signed_from &&
+    !params.signed_to;
   const filter: BasicSearchFilter = {
     today,
     publicOnly: !staff,
@@ -54,6 +60,9 @@ export async function searchBasic({ db, clock }: { db: Db; clock: Clock }, actor
     organIds: params.organ_id,
     topics: params.topic,
     years: params.year,
+    titleOnly: params.scope === 'title',
+    signed: { from: params.signed_from, to: params.signed_to },
+    published: { from: params.published_from, to: params.published_to },
     sort: params.sort,
     offset,
     limit: params.page_size,

@@ -1,12 +1,12 @@
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import type { Db, Trx } from '../../db/database.js';
-import { docNumberSearchForm, parseDocNumber } from '../../shared/doc-number.js';
+import { docNumberSearchForm, docNumberSeries, orderSerialKey, parseDocNumber } from '../../shared/doc-number.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { documentStatusAsOf, periodAround, statusChanges, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
 import type { RecordKind } from './record-kind.js';
-import { findDocumentsForIndex, findInterpretationsForIndex } from './search.repository.js';
-import { staleRecordFilter } from './search-query.js';
-import { filterValue, normalizeForIndex, spaceDigits, splitIntoChunks } from './search-text.js';
+import { findDocumentsForIndex, findInterpretationsForIndex, writeFragments, type FragmentRow } from './search.repository.js';
+import { recordRank, staleRecordFilter } from './search-query.js';
+import { filterValue, normalizeForIndex, normalizeFragment, spaceDigits, splitIntoChunks } from './search-text.js';
 
 /**
  * One Meilisearch index holds documents and interpretations, so that one query ranks both together
@@ -71,6 +71,9 @@ export interface SearchRecord {
   organ_ids: number[];
   year: number | null;
   doc_number_key: string | null;
+  /** docNumberSeries and orderSerialKey of the 文号, for a query of a prefix and year, or of a 令号 without its organ. */
+  doc_number_series?: string | null;
+  order_serial?: string | null;
   signed_on: number | null;
   published_on: number | null;
   effective_on: number | null;
@@ -78,6 +81,8 @@ export interface SearchRecord {
   repealed_on: number | null;
   /** A document's status on the day the record was written; null for interpretations. */
   status: DocumentStatus | null;
+  /** Order among hits of equal text relevance (recordRank); stale with `status`. */
+  rank: number;
   /**
    * The days fresh_from ≤ D < fresh_until (0 and NO_END for open ends) on which the record is right:
    * the status has not changed, and no related document or interpretation has been published since,
@@ -97,14 +102,15 @@ const CHINESE: Settings['localizedAttributes'] = [{ attributePatterns: ['*'], lo
 const SEARCH_INDEX_SETTINGS: Settings = {
   searchableAttributes: ['title', 'doc_number_search', 'organ_names', 'topics', 'related_titles', ...TEXT_ATTRIBUTES],
   filterableAttributes: [
-    'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk',
-    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until',
+    'type', 'kind', 'organ_ids', 'topics', 'year', 'doc_number_key', 'group', 'chunk', 'doc_number_series', 'order_serial',
+    'published_on', 'effective_on', 'expires_on', 'repealed_on', 'status', 'fresh_from', 'fresh_until', 'signed_on',
   ],
   sortableAttributes: ['published_on', 'signed_on'],
   displayedAttributes: ['*'],
   distinctAttribute: 'group',
   // "sort" first: without a sort parameter it does nothing, with one the order is strictly by date.
-  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness'],
+  // `rank` last: it only orders hits that the text ranks equal (in force first, interpretations last).
+  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness', 'rank:asc'],
   localizedAttributes: CHINESE,
   typoTolerance: { disableOnAttributes: ['doc_number_search'], disableOnNumbers: true },
   faceting: { maxValuesPerFacet: 200, sortFacetValuesBy: { '*': 'count' } },
@@ -194,6 +200,11 @@ function searchFormsOf(docNumber: string | null): string[] {
   return parsed ? [docNumberSearchForm(parsed)] : [];
 }
 
+function docNumberKeysOf(docNumber: string | null): Pick<SearchRecord, 'doc_number_series' | 'order_serial'> {
+  const parsed = docNumber ? parseDocNumber(docNumber) : null;
+  return { doc_number_series: parsed && docNumberSeries(parsed), order_serial: parsed && orderSerialKey(parsed) };
+}
+
 async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate): Promise<SearchRecord[]> {
   const rows = await findDocumentsForIndex(db, ids);
   return rows.flatMap((row) => {
@@ -215,12 +226,14 @@ async function buildDocumentRecords(db: Db | Trx, ids: number[], today: IsoDate)
         organ_ids: [row.organ_id, ...row.co_issuers.map((o) => o.id)],
         year: yearOfDate(row.signed_on ?? row.published_on),
         doc_number_key: row.doc_number_key,
+        ...docNumberKeysOf(row.doc_number),
         signed_on: dateToInt(row.signed_on),
         published_on: dateToInt(row.published_on),
         effective_on: dateToInt(row.effective_on ?? row.published_on),
         expires_on: dateToInt(row.expires_on),
         repealed_on: dateToInt(row.repealed_on),
         status: documentStatusAsOf(row, today),
+        rank: recordRank('document', documentStatusAsOf(row, today)),
         ...freshness([...statusChanges(row), ...row.interpretations.map((i) => i.published_on)], today),
       },
       row.body,
@@ -256,6 +269,7 @@ async function buildInterpretationRecords(db: Db | Trx, ids: number[], today: Is
         expires_on: null,
         repealed_on: null,
         status: null,
+        rank: recordRank('interpretation', null),
         ...freshness(row.documents.flatMap((d) => (d.published_on === null ? [] : [d.published_on])), today),
       },
       row.body,
@@ -274,6 +288,17 @@ export async function buildRecords(db: Db | Trx, entities: Entities, today: IsoD
     ...(await buildDocumentRecords(db, entities.documents, today)),
     ...(await buildInterpretationRecords(db, entities.interpretations, today)),
   ];
+}
+
+/** What the verbatim search matches of each record group (search.repository.ts findVerbatim). */
+export function fragmentsOf(records: SearchRecord[]): FragmentRow[] {
+  const byGroup = new Map<string, { title: string; parts: string[] }>();
+  for (const record of [...records].sort((a, b) => a.chunk - b.chunk)) {
+    const entry = byGroup.get(record.group) ?? { title: normalizeFragment(record.title), parts: [] };
+    for (let i = 0; i < TEXT_PARTS && record[`text_${i}`] !== undefined; i++) entry.parts.push(normalizeFragment(record[`text_${i}`]!));
+    byGroup.set(record.group, entry);
+  }
+  return [...byGroup].map(([group, { title, parts }]) => ({ record_group: group, title, content: `${title} ${parts.join('')}` }));
 }
 
 const groupsOf = (entities: Entities) => [
@@ -312,6 +337,8 @@ export async function writeEntities(
   const tasks: EnqueuedTaskPromise[] = [];
   if (records.length) tasks.push(index.addDocuments(records, { primaryKey: 'id' }));
   if (gone.length) tasks.push(index.deleteDocuments(gone));
+  // Written while Meilisearch indexes the records just sent: the trigram indexes cost as much again.
+  await writeFragments(db, fragmentsOf(records), groups.filter((g) => !written.has(`${g}-0`)));
   return tasks;
 }
 

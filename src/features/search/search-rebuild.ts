@@ -3,8 +3,8 @@ import type { EnqueuedTaskPromise } from 'meilisearch';
 import type { Db } from '../../db/database.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { currentSnapshot, requeueJobsInvisibleTo } from './index-job.repository.js';
-import { countForIndex, idsAfter } from './search.repository.js';
-import { buildRecords, deleteIndexIfAny, ensureIndex, rebuildIndexName, waitForTasks, type SearchIndexes } from './search-index.js';
+import { countForIndex, idsAfter, writeFragments } from './search.repository.js';
+import { buildRecords, deleteIndexIfAny, fragmentsOf, ensureIndex, rebuildIndexName, waitForTasks, type SearchIndexes } from './search-index.js';
 
 const BATCH = 1000;
 /** Additions queued in Meilisearch at once: enough for it to merge them, bounded for memory. */
@@ -74,6 +74,8 @@ export async function rebuildSearchIndex(
                 today,
               );
               records += batch.length;
+              // Written beside the read-only snapshot; a change made meanwhile is requeued below anyway.
+              await writeFragments(db, fragmentsOf(batch), []);
               queued.push(index.addDocuments(batch, { primaryKey: 'id' }));
               if (queued.length >= MAX_QUEUED) await waitForTasks(queued.splice(0, 1));
               done += ids.length;

@@ -4,6 +4,8 @@ import type { DocumentStatus } from '../../shared/document-status.js';
 import type { RecordKind } from './record-kind.js';
 
 export type SearchSort = 'relevance' | 'date';
+/** Where the words are looked for: titles only, or everything indexed (full text). */
+export type SearchScope = 'title' | 'all';
 
 export interface SearchParams {
   q: string;
@@ -12,6 +14,14 @@ export interface SearchParams {
   organ_id?: number[] | undefined;
   topic?: string[] | undefined;
   year?: number[] | undefined;
+  /** Documents only or interpretations only; both when absent. */
+  type?: 'document' | 'interpretation' | undefined;
+  scope?: SearchScope | undefined;
+  /** Inclusive ranges of 成文日期 and 发布日期. */
+  signed_from?: IsoDate | undefined;
+  signed_to?: IsoDate | undefined;
+  published_from?: IsoDate | undefined;
+  published_to?: IsoDate | undefined;
   sort: SearchSort;
   page: number;
   page_size: number;

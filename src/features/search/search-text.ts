@@ -221,3 +221,22 @@ export function buildSnippet(source: SnippetSource, words: string[]): string {
 export function filterValue(value: string | number): string {
   return `"${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]+/gu;
+
+/**
+ * A text as the verbatim search compares it, the same for stored texts and queries: NFKC (full-width
+ * digits and letters folded), lower case, and nothing but letters and digits, so that a paste matches
+ * whatever its spaces, line breaks (PDF wraps) and punctuation (`,` for `，`, or none).
+ */
+export function normalizeFragment(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(NOT_LETTER_OR_DIGIT, '');
+}
+
+const QUOTED = /^\s*["“”](.*?)["“”]\s*$/su;
+
+/** A query in quotes (`"…"`, `“…”`) asks for verbatim matches only: its text without the quotes, and whether it was quoted. */
+export function readQuoted(q: string): { text: string; quoted: boolean } {
+  const quoted = QUOTED.exec(q);
+  return quoted ? { text: quoted[1]!, quoted: true } : { text: q, quoted: false };
+}

@@ -115,9 +115,26 @@ export interface BasicSearchFilter {
   organIds?: number[] | undefined;
   topics?: string[] | undefined;
   years?: number[] | undefined;
+  /** scope=title: the terms are looked for in titles only. */
+  titleOnly?: boolean;
+  signed?: DayRange;
+  published?: DayRange;
   sort: 'relevance' | 'date';
   offset: number;
   limit: number;
+}
+
+export interface DayRange {
+  from?: IsoDate | undefined;
+  to?: IsoDate | undefined;
+}
+
+/** `column` within the inclusive range; nothing when the range is open on both ends. */
+function withinDays(column: string, range: DayRange | undefined): Expression<SqlBool>[] {
+  return [
+    ...(range?.from ? [sql<SqlBool>`${sql.ref(column)} >= ${range.from}`] : []),
+    ...(range?.to ? [sql<SqlBool>`${sql.ref(column)} <= ${range.to}`] : []),
+  ];
 }
 
 /** `%term%` for ILIKE, with the pattern characters of the term itself escaped. */
@@ -143,12 +160,12 @@ export async function basicSearchDocuments(db: Q, f: BasicSearchFilter) {
       if (f.organIds?.length) conditions.push(issuedBy(f.organIds));
       if (f.topics?.length) conditions.push(filedUnder(f.topics));
       if (f.years?.length) conditions.push(eb(documentYear(), 'in', f.years));
+      conditions.push(...withinDays('d.signed_on', f.signed), ...withinDays('d.published_on', f.published));
       const textMatch = f.terms.map((term) => {
         const pattern = likePattern(term);
         return eb.or([
           eb('d.title', 'ilike', pattern),
-          eb('d.doc_number', 'ilike', pattern),
-          eb('d.body', 'ilike', pattern),
+          ...(f.titleOnly ? [] : [eb('d.doc_number', 'ilike', pattern), eb('d.body', 'ilike', pattern)]),
         ]);
       });
       if (f.docNumberKey) {
@@ -192,6 +209,7 @@ export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
       const conditions: Expression<SqlBool>[] = [];
       if (f.publicOnly) conditions.push(eb('i.published_on', '<=', f.today));
       if (f.years?.length) conditions.push(eb(sql<number>`extract(year from i.published_on)::int`, 'in', f.years));
+      conditions.push(...withinDays('i.published_on', f.published));
       if (f.organIds?.length || f.topics?.length) {
         let linked = eb
           .selectFrom('interpretation_documents as l')
@@ -205,7 +223,7 @@ export async function basicSearchInterpretations(db: Q, f: BasicSearchFilter) {
       }
       for (const term of f.terms) {
         const pattern = likePattern(term);
-        conditions.push(eb.or([eb('i.title', 'ilike', pattern), eb('i.body', 'ilike', pattern)]));
+        conditions.push(eb.or([eb('i.title', 'ilike', pattern), ...(f.titleOnly ? [] : [eb('i.body', 'ilike', pattern)])]));
       }
       return eb.and(conditions);
     })
@@ -312,4 +330,72 @@ export async function hitDetails(
 /** Interpretations as search hits. */
 export function findInterpretationHits(db: Q, ids: number[]) {
   return db.selectFrom('interpretations').select(['id', 'title', 'published_on']).where('id', 'in', ids.length ? ids : [-1]).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The verbatim search (search_fragments: texts in the form of search-text.ts normalizeFragment)
+
+export interface FragmentRow {
+  record_group: string;
+  title: string;
+  content: string;
+}
+
+/** Replaces the verbatim-search texts of these records and removes those of the groups gone. */
+export async function writeFragments(db: Q, rows: FragmentRow[], gone: string[]): Promise<void> {
+  if (gone.length) await db.deleteFrom('search_fragments').where('record_group', 'in', gone).execute();
+  if (!rows.length) return;
+  await db
+    .insertInto('search_fragments')
+    .values(rows)
+    .onConflict((oc) => oc.column('record_group').doUpdateSet((eb) => ({ title: eb.ref('excluded.title'), content: eb.ref('excluded.content') })))
+    .execute();
+}
+
+/** Whether this database's character classes let pg_trgm index Han text (LC_CTYPE C.UTF-8, not C). */
+export async function trigramsIndexHan(db: Q): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`select coalesce(array_length(show_trgm('中文字'), 1), 0) > 0 as ok`.execute(db);
+  return rows[0]?.ok ?? false;
+}
+
+export interface VerbatimMatch {
+  group: string;
+  inTitle: boolean;
+}
+
+const QUERY_CANCELED = '57014';
+
+/**
+ * The records whose title (or, unless `titleOnly`, text) contains `fragment`, already normalized: at
+ * most `limit` title matches and `limit` text matches, each limited before anything is ordered, so
+ * that a fragment standing in thousands of texts costs no more than a rare one. The planner guesses
+ * a sequential scan for most `like '%…%'` patterns; with trigram-indexed texts (`indexed`) it is told
+ * not to. Null when the statement ran out of `timeoutMs`.
+ */
+export async function findVerbatim(
+  db: Db,
+  fragment: string,
+  options: { titleOnly: boolean; limit: number; timeoutMs: number; indexed: boolean },
+): Promise<VerbatimMatch[] | null> {
+  const pattern = likePattern(fragment);
+  const inTexts = options.titleOnly
+    ? sql``
+    : sql`union all select record_group, false from (
+        select record_group from search_fragments where content like ${pattern} limit ${options.limit}) c`;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(options.timeoutMs)}, true),
+        set_config('enable_seqscan', ${options.indexed ? 'off' : 'on'}, true)`.execute(trx);
+      const { rows } = await sql<{ record_group: string; in_title: boolean }>`
+        select record_group, true as in_title from (
+          select record_group from search_fragments where title like ${pattern} limit ${options.limit}) t
+        ${inTexts}`.execute(trx);
+      const matches = new Map<string, boolean>();
+      for (const row of rows) matches.set(row.record_group, (matches.get(row.record_group) ?? false) || row.in_title);
+      return [...matches].map(([group, inTitle]) => ({ group, inTitle }));
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === QUERY_CANCELED) return null;
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { DOCUMENT_STATUSES } from '../../shared/document-status.js';
 import { MAX_DOC_YEAR, MIN_DOC_YEAR } from '../../shared/doc-number.js';
-import { idParam, listParam, paging, requiredText, text, z } from '../../http/validation.js';
+import { idParam, isoDate, listParam, paging, requiredText, text, z } from '../../http/validation.js';
 import { RECORD_KINDS } from './record-kind.js';
 import { MAX_RESULTS } from './search-query.js';
 
@@ -24,10 +24,21 @@ export const searchQuery = z
     organ_id: listParam(idParam('机关编号')),
     topic: listParam(requiredText('主题分类', 50)),
     year: listParam(year),
+    type: z.enum(['document', 'interpretation'], { error: '范围应为 document（文件）或 interpretation（政策解读）' }).optional(),
+    scope: z.enum(['title', 'all'], { error: '检索位置应为 title（标题）或 all（全文）' }).optional(),
+    signed_from: isoDate('成文日期起').optional(),
+    signed_to: isoDate('成文日期止').optional(),
+    published_from: isoDate('发布日期起').optional(),
+    published_to: isoDate('发布日期止').optional(),
     sort: z.enum(['relevance', 'date'], { error: '排序应为 relevance（相关度）或 date（发布日期）' }).optional().default('relevance'),
     ...paging,
   })
   .superRefine((v, ctx) => {
+    for (const [from, to, label] of [['signed_from', 'signed_to', '成文日期'], ['published_from', 'published_to', '发布日期']] as const) {
+      const start = v[from];
+      const end = v[to];
+      if (start && end && start > end) ctx.addIssue({ code: 'custom', path: [to], message: `${label}的结束日期不能早于开始日期` });
+    }
     if (v.page * v.page_size > MAX_RESULTS) {
       ctx.addIssue({
         code: 'custom',

@@ -8,13 +8,19 @@ import { cachedOrganNames } from './search-facets.js';
 import { freshnessCheck, searchFull } from './search-full.js';
 import type { SearchIndexes } from './search-index.js';
 import type { SearchParams, SearchResult } from './search-result.js';
+import { trigramsIndexHan as indexHan } from './search.repository.js';
 
 /** After a failure, searches go straight to PostgreSQL for a while instead of waiting on a dead server. */
 export const RETRY_MEILI_AFTER_MS = 5000;
 
 export function createSearchService({ db, indexes, clock }: { db: Db; indexes: SearchIndexes; clock: Clock }) {
   const organNames = cachedOrganNames(db);
-  const full = { db, indexes, clock, organNames, knownFresh: freshnessCheck(indexes) };
+  let trigrams: Promise<boolean> | undefined;
+  const trigramsIndexHan = () => (trigrams ??= indexHan(db).catch((error: unknown) => {
+    trigrams = undefined;
+    throw error;
+  }));
+  const full = { db, indexes, clock, organNames, knownFresh: freshnessCheck(indexes), trigramsIndexHan };
   let meiliDownUntil = 0;
   /** Searches this process is answering from Meilisearch right now. */
   let searching = 0;

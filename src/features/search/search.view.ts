@@ -14,6 +14,18 @@ const FACET_TITLES: Record<ListKey, string> = {
   year: '年份',
 };
 
+/** The one-valued filters, with how the page names each value. */
+type SingleKey = 'type' | 'scope' | 'signed_from' | 'signed_to' | 'published_from' | 'published_to';
+const SINGLE_KEYS: SingleKey[] = ['type', 'scope', 'signed_from', 'signed_to', 'published_from', 'published_to'];
+const SINGLE_LABELS: Record<SingleKey, (value: string) => string> = {
+  type: (v) => (v === 'document' ? '范围：仅文件（不含政策解读）' : '范围：仅政策解读'),
+  scope: (v) => (v === 'title' ? '检索位置：标题' : '检索位置：全文'),
+  signed_from: (v) => `成文日期不早于 ${v}`,
+  signed_to: (v) => `成文日期不晚于 ${v}`,
+  published_from: (v) => `发布日期不早于 ${v}`,
+  published_to: (v) => `发布日期不晚于 ${v}`,
+};
+
 export interface LinkItem {
   label: string;
   href: string;
@@ -27,6 +39,7 @@ export function searchHref(params: SearchParams, change: Partial<SearchParams> =
   const query = new URLSearchParams();
   if (next.q) query.set('q', next.q);
   for (const key of LIST_KEYS) for (const value of next[key] ?? []) query.append(key, String(value));
+  for (const key of SINGLE_KEYS) if (next[key]) query.set(key, String(next[key]));
   if (next.sort !== 'relevance') query.set('sort', next.sort);
   if (next.page > 1) query.set('page', String(next.page));
   if (next.page_size !== 20) query.set('page_size', String(next.page_size));
@@ -73,12 +86,18 @@ export function searchPageModel(params: SearchParams, result: SearchResult, orga
         return String(value);
     }
   };
-  const active = LIST_KEYS.flatMap((key) =>
-    ((params[key] ?? []) as (string | number)[]).map((value) => ({
-      label: `${FACET_TITLES[key]}：${labelOf(key, value)}`,
-      href: searchHref(params, { [key]: toggled(params[key] as (string | number)[] | undefined, value) }),
-    })),
-  );
+  const active = [
+    ...LIST_KEYS.flatMap((key) =>
+      ((params[key] ?? []) as (string | number)[]).map((value) => ({
+        label: `${FACET_TITLES[key]}：${labelOf(key, value)}`,
+        href: searchHref(params, { [key]: toggled(params[key] as (string | number)[] | undefined, value) }),
+      })),
+    ),
+    ...SINGLE_KEYS.flatMap((key) => {
+      const value = params[key];
+      return value ? [{ label: SINGLE_LABELS[key](value), href: searchHref(params, { [key]: undefined }) }] : [];
+    }),
+  ];
 
   const lastPage = Math.max(1, Math.min(Math.ceil(result.total / params.page_size), Math.floor(MAX_RESULTS / params.page_size)));
   const around = [...new Set([1, params.page - 2, params.page - 1, params.page, params.page + 1, params.page + 2, lastPage])]
@@ -93,7 +112,9 @@ export function searchPageModel(params: SearchParams, result: SearchResult, orga
   return {
     facetGroups,
     active,
-    clearHref: searchHref({ ...params, kind: undefined, status: undefined, organ_id: undefined, topic: undefined, year: undefined }),
+    clearHref: searchHref({ q: params.q, sort: params.sort, page: 1, page_size: params.page_size }),
+    /** Whether the advanced form starts open: one of its fields is in use. */
+    advancedOpen: SINGLE_KEYS.some((key) => params[key] !== undefined),
     sortLinks: [
       { label: '按相关度', href: searchHref(params, { sort: 'relevance' }), current: params.sort === 'relevance' },
       { label: '按发布日期', href: searchHref(params, { sort: 'date' }), current: params.sort === 'date' },
