@@ -7,6 +7,7 @@ import * as sessions from './20261129_0400_sessions.js';
 import * as expiryAfterPublication from './20261129_0410_expiry_after_publication.js';
 import * as expiryReviews from './20261129_0500_expiry_reviews.js';
 import * as signInGuard from './20261207_0100_sign_in_guard.js';
+import * as documentWarnings from './20261208_1400_1_document_warnings.js';
 
 /**
  * Every migration, by name, in order. Listed rather than read from the folder so that the same code
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261129_0410_expiry_after_publication': expiryAfterPublication,
   '20261129_0500_expiry_reviews': expiryReviews,
   '20261207_0100_sign_in_guard': signInGuard,
+  '20261208_1400_1_document_warnings': documentWarnings,
 };

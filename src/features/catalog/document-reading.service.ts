@@ -42,6 +42,7 @@ function toView(row: Summary, asOf: IsoDate, extras: { topics: string[]; coIssue
     status_label: STATUS_LABELS[status],
     as_of: asOf,
     topics: extras.topics,
+    warnings: row.warnings,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

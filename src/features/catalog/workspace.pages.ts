@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS, documentStatusAsOf } from '../../shared/document-status.js';
 import { AppError } from '../../errors.js';
 import { requireStaff, staffActorOf as actorOf } from '../../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
@@ -222,11 +222,38 @@ const documentAction = (services: WorkspaceServices, run: DocumentAction) => asy
   }
 };
 
-function publishing({ documents }: WorkspaceServices): DocumentAction {
-  return (actor, id, form) => {
-    const { published_on } = parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误');
-    return documents.update(actor, id, { published_on });
-  };
+const publishDateOf = (form: Form) =>
+  parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误').published_on;
+
+/**
+ * The 发布 button's first step: what the public will see and the warnings, with a button to confirm
+ * (no script needed); missing required fields come back on the document page, nothing changed.
+ */
+async function confirmPublication(services: WorkspaceServices, req: Request, res: Response) {
+  const id = documentIdOf(req);
+  const form = req.body as Form;
+  const actor = actorOf(res);
+  try {
+    const publishedOn = publishDateOf(form);
+    if (form['confirmed'] === '1') {
+      await services.documents.update(actor, id, { published_on: publishedOn });
+      return res.redirect(303, `/staff/documents/${id}`);
+    }
+    const preview = await services.documents.previewPublication(actor, id, publishedOn);
+    if (preview.errors) return await renderShow(services, res, preview.errors.status, id, preview.errors);
+    const document = await services.documents.get(actor, id);
+    const status = documentStatusAsOf({ ...document, effective_on: document.effective_on === document.published_on ? null : document.effective_on, published_on: publishedOn }, services.clock.today());
+    res.render('staff/documents/publish-confirm', {
+      title: `确认发布：${document.title}`,
+      document,
+      publishedOn,
+      statusLabel: STATUS_LABELS[status],
+      warnings: preview.warnings,
+    });
+  } catch (error) {
+    if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
+    await renderShow(services, res, error.status, id, error);
+  }
 }
 
 function repealing({ documents }: WorkspaceServices): DocumentAction {
@@ -264,7 +291,7 @@ function unlinking({ interpretations }: WorkspaceServices): DocumentAction {
 }
 
 function mountDocumentActions(router: Router, services: WorkspaceServices) {
-  router.post('/staff/documents/:id/publish', staffOnly, documentAction(services, publishing(services)));
+  router.post('/staff/documents/:id/publish', staffOnly, (req, res) => confirmPublication(services, req, res));
   router.post('/staff/documents/:id/repeal', staffOnly, documentAction(services, repealing(services)));
   router.post('/staff/documents/:id/interpretations', interpretationWriters, documentAction(services, interpreting(services)));
   router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', interpretationWriters, documentAction(services, unlinking(services)));
