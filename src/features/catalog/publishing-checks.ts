@@ -58,8 +58,8 @@ export function publishingWarnings(facts: PublishingFacts, today: IsoDate): Publ
   if (!isPublishedBy(facts.published_on, today)) return [];
   const warnings: PublishingWarning[] = [];
   const checked = CHECKED_KINDS.has(facts.kind);
-  const draftWord = DRAFT_WORDS.exec(facts.title) ?? (checked ? DRAFT_WORDS.exec(facts.body) : null);
-  if (checked && draftWord) {
+  const draftWord = checked ? (DRAFT_WORDS.exec(facts.title) ?? DRAFT_WORDS.exec(facts.body)) : null;
+  if (draftWord) {
     warnings.push({ code: 'draft_wording', message: `标题或正文含“${draftWord[0]}”，可能仍是草稿` });
   }
   if (checked && BLANK_DATE.test(facts.body)) {
