@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import { minDate, type IsoDate } from '../../shared/dates.js';
 import { STATUS_LABELS, documentStatusAsOf, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
+import { docNumberKey, foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
 import type { Clock } from '../../platform/clock.js';
 import { can, type Actor } from '../accounts/actor.js';
 import * as documents from './document.repository.js';
@@ -14,6 +15,8 @@ type Summary = documents.DocumentSummaryRecord;
 type DocumentReadingDeps = Pick<DocumentServiceDeps, 'db' | 'storage' | 'clock'>;
 
 export interface ListDocumentsQuery {
+  /** A keyword of the title or a 文号, in any spelling. */
+  q?: string | undefined;
   kind?: DocumentKind[] | undefined;
   status?: DocumentStatus[] | undefined;
   organ_id?: number[] | undefined;
@@ -113,6 +116,7 @@ async function listDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | 
   if (!staff && query.status?.includes('draft')) throw new ForbiddenError('草稿仅对工作人员可见');
   const { total, rows } = await documents.listDocuments(db, {
     asOf,
+    text: query.q ? textFilter(query.q) : undefined,
     kinds: query.kind,
     statuses: query.status,
     organIds: query.organ_id,
@@ -122,6 +126,25 @@ async function listDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | 
     limit: query.page_size,
   });
   return { total, page: query.page, page_size: query.page_size, items: await decorate(db, rows, asOf) };
+}
+
+/** What a person typed, as a search of titles and 文号 (the key matches any spelling of a 文号). */
+function textFilter(q: string) {
+  const parsed = parseDocNumber(foldFullWidth(q.trim()));
+  return { q: q.trim(), docNumberKey: parsed ? docNumberKey(parsed) : null };
+}
+
+/** The picker's answer: up to ten documents whose title or 文号 matches what staff typed. */
+async function lookupDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | null, q: string) {
+  if (!can(actor, 'document:read-drafts')) throw new ForbiddenError();
+  const text = textFilter(q);
+  if (text.q === '') return [];
+  const rows = await documents.findDocumentsMatching(db, text.q, text.docNumberKey, 10);
+  const today = clock.today();
+  return rows.map((row) => {
+    const status = documentStatusAsOf(row, today);
+    return { id: row.id, title: row.title, doc_number: row.doc_number, organ_name: row.organ_name, published_on: row.published_on, status_label: STATUS_LABELS[status] };
+  });
 }
 
 async function openFile({ db, clock, storage }: DocumentReadingDeps, actor: Actor | null, id: number, fileId?: number) {
@@ -139,6 +162,7 @@ export function createDocumentReading(deps: DocumentReadingDeps) {
     get: (actor: Actor | null, id: number, asOf?: IsoDate) => getDocument(deps, actor, id, asOf),
     list: (actor: Actor | null, query: ListDocumentsQuery) => listDocuments(deps, actor, query),
     openFile: (actor: Actor | null, id: number, fileId?: number) => openFile(deps, actor, id, fileId),
+    lookup: (actor: Actor | null, q: string) => lookupDocuments(deps, actor, q),
   };
 }
 

@@ -46,6 +46,7 @@ export const documentIdParams = z.object({ id: idParam('文件编号') });
 export const documentFileParams = z.object({ id: idParam('文件编号'), file_id: idParam('原件编号') });
 
 export const listDocumentsQuery = z.object({
+  q: text('关键词或文号', 200).optional(),
   kind: listParam(kind),
   status: listParam(status),
   organ_id: listParam(idParam('机关编号')),
@@ -57,9 +58,14 @@ export const repealBody = z
   .object({
     repealed_on: isoDate('废止日期'),
     by_document_id: id('废止依据文件').optional(),
+    by_doc_number: requiredText('废止依据文件的文号', 100).optional(),
     reason: text('废止原因', 1000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.by_document_id === undefined || v.by_doc_number === undefined, {
+    error: '废止依据文件请只填一项：文件或文号',
+    path: ['by_doc_number'],
+  });
 
 export const relationBody = z
   .object({
