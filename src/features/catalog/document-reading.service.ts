@@ -8,6 +8,7 @@ import { can, type Actor } from '../accounts/actor.js';
 import * as documents from './document.repository.js';
 import { interpretationsOfDocument } from './interpretation.repository.js';
 import { documentHeading } from './document-view.js';
+import { downloadName, fileSummary } from './document-download.js';
 import type { DocumentServiceDeps } from './document-fields.service.js';
 
 type Summary = documents.DocumentSummaryRecord;
@@ -101,6 +102,8 @@ async function getDocument({ db, clock }: DocumentReadingDeps, actor: Actor | nu
     files: files.map((f) => ({
       id: f.id,
       name: f.name,
+      download_name: f.role === 'main' ? downloadName(view!.title, f.name) : f.name,
+      summary: fileSummary(f.type, Number(f.size)),
       type: f.type,
       size: Number(f.size),
       sha256: f.sha256,
@@ -153,7 +156,9 @@ async function openFile({ db, clock, storage }: DocumentReadingDeps, actor: Acto
   assertVisible(clock, row, can(actor, 'document:read-drafts'));
   const file = await documents.findDocumentFile(db, id, fileId);
   if (!file) throw new NotFoundError('该文件没有原件');
-  return { name: file.name, type: file.type, size: Number(file.size), stream: await storage.open(file.sha256) };
+  // The original is named after the document; an attachment keeps its own name.
+  const name = file.role === 'main' ? downloadName(row.title, file.name) : file.name;
+  return { name, type: file.type, size: Number(file.size), stream: await storage.open(file.sha256) };
 }
 
 /** Reading the catalog: one document, a filtered page of them, a stored original. */

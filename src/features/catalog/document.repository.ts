@@ -200,7 +200,7 @@ export function findDocumentFile(db: Q, documentId: number, fileId?: number) {
   let query = db
     .selectFrom('document_files as f')
     .innerJoin('stored_files as s', 's.sha256', 'f.sha256')
-    .select(['f.id', 'f.name', 'f.sha256', 's.size', 's.type'])
+    .select(['f.id', 'f.name', 'f.role', 'f.sha256', 's.size', 's.type'])
     .where('f.document_id', '=', documentId);
   query = fileId === undefined ? query.where('f.role', '=', 'main') : query.where('f.id', '=', fileId);
   return query.executeTakeFirst();

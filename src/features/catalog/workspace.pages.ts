@@ -7,7 +7,8 @@ import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../..
 import type { Actor } from '../accounts/actor.js';
 import type { RepealInput, UploadedFile } from './document.service.js';
 import type { Services } from '../../services.js';
-import { createDocumentBody, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
+import { sendDocumentFile } from './document-download.js';
+import { createDocumentBody, documentFileParams, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.schemas.js';
 
 type WorkspaceServices = Pick<Services, 'documents' | 'interpretations' | 'organs' | 'topics' | 'suggestions' | 'clock'>;
@@ -189,6 +190,12 @@ function mountRegistration(router: Router, services: WorkspaceServices, readUplo
 
 function mountDocumentPage(router: Router, services: WorkspaceServices) {
   router.get('/staff/documents/:id', requireStaff(), (req, res) => renderShow(services, res, 200, documentIdOf(req), null));
+
+  // Staff download any file they may read (drafts' too) with their session, no token.
+  router.get('/staff/documents/:id/files/:file_id', requireStaff(), async (req, res) => {
+    const { id, file_id } = parseOrThrow(documentFileParams, req.params, '文件编号有误');
+    sendDocumentFile(res, await services.documents.openFile(actorOf(res), id, file_id));
+  });
 
   router.get('/staff/documents/:id/edit', staffOnly, async (req, res) => {
     const id = documentIdOf(req);
