@@ -8,6 +8,7 @@ import * as expiryAfterPublication from './20261129_0410_expiry_after_publicatio
 import * as expiryReviews from './20261129_0500_expiry_reviews.js';
 import * as signInGuard from './20261207_0100_sign_in_guard.js';
 import * as documentWarnings from './20261208_1400_1_document_warnings.js';
+import * as sharedDocNumbers from './20261208_1400_2_shared_doc_numbers.js';
 
 /**
  * Every migration, by name, in order. Listed rather than read from the folder so that the same code
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261129_0500_expiry_reviews': expiryReviews,
   '20261207_0100_sign_in_guard': signInGuard,
   '20261208_1400_1_document_warnings': documentWarnings,
+  '20261208_1400_2_shared_doc_numbers': sharedDocNumbers,
 };

@@ -357,42 +357,51 @@ describe('文号 (doc numbers)', () => {
     expect(doc['doc_number']).toBe(display);
   });
 
-  it('one 文号 per organ and kind, whatever the spelling → 409 fields.doc_number, nothing stored', async () => {
+  it('the same 文号 and title for an organ and kind, whatever the spelling → 409 fields.doc_number, nothing stored', async () => {
     const organ = await newOrgan();
     const first = await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕12号' });
     for (const spelling of ['静政办发〔2023〕12号', '静政办发[2023]012号', '静政办发（２０２３）１２号', '静政办发202312号']) {
       await expectNothingStored(ctx.db, async () => {
-        const error = expectApiError(await post('/api/v1/documents', { kind: 'normative', title: '重号文件', organ_id: organ, doc_number: spelling }), 409, 'conflict');
+        const error = expectApiError(await post('/api/v1/documents', { kind: 'normative', title: first['title'], organ_id: organ, doc_number: spelling }), 409, 'conflict');
         // Named by its title, never by an internal id.
         expect(error.fields?.['doc_number']).toBe(`文号已被《${first['title']}》使用`);
       });
     }
   });
 
-  it('the same 文号 is fine for another organ or another kind', async () => {
+  it('a 文号 shared with a document of another title is kept, with a warning (one 令号 republishes several texts)', async () => {
     const organ = await newOrgan();
-    await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕13号' });
-    await createDoc({ organ_id: await newOrgan(), doc_number: '静政办发〔2023〕13号' });
-    await createDoc({ organ_id: organ, kind: 'other', doc_number: '静政办发〔2023〕13号' });
+    const first = await createDoc({ organ_id: organ, kind: 'law', doc_number: '中华人民共和国主席令第81号', published_on: '2018-12-29' });
+    const second = await createDoc({ organ_id: organ, kind: 'law', doc_number: '中华人民共和国主席令第八十一号', published_on: '2018-12-29' });
+    expect(second['doc_number']).toBe('中华人民共和国主席令第81号');
+    expect(second['warnings']).toEqual([{ code: 'doc_number_shared', message: `文号与《${first['title']}》相同；一个令号公布多件修改后的文本时属正常` }]);
   });
 
-  it('PATCH onto a 文号 already used → 409, unchanged; PATCH keeping its own → 200', async () => {
+  it('the same 文号 is fine for another organ or another kind', async () => {
     const organ = await newOrgan();
-    await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕14号' });
+    const first = await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕13号' });
+    for (const other of [await createDoc({ organ_id: await newOrgan(), doc_number: '静政办发〔2023〕13号', title: first['title'] }), await createDoc({ organ_id: organ, kind: 'other', doc_number: '静政办发〔2023〕13号', title: first['title'] })]) {
+      expect(other['warnings']).toEqual([]);
+    }
+  });
+
+  it('PATCH onto the 文号 and title of another document → 409, unchanged; PATCH keeping its own → 200', async () => {
+    const organ = await newOrgan();
+    await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕14号', title: '同号同名' });
     const other = await createDoc({ organ_id: organ, doc_number: '静政办发〔2023〕15号' });
     await expectNothingStored(ctx.db, async () => {
-      const error = expectApiError(await patch(`/api/v1/documents/${other.id}`, { doc_number: '静政办发[2023]14号' }), 409, 'conflict');
-      expect(error.fields?.['doc_number']).toBeDefined();
+      const error = expectApiError(await patch(`/api/v1/documents/${other.id}`, { doc_number: '静政办发[2023]14号', title: '同号同名' }), 409, 'conflict');
+      expect(error.fields?.['doc_number']).toBe('文号已被《同号同名》使用');
     });
     const row = await ctx.db.selectFrom('documents').select('doc_number').where('id', '=', other.id).executeTakeFirstOrThrow();
     expect(row.doc_number).toBe('静政办发〔2023〕15号');
     await patch(`/api/v1/documents/${other.id}`, { doc_number: '静政办发[2023]015号', title: '同号再存' }).expect(200);
   });
 
-  it('changing the kind onto a kind where the 文号 is taken → 409', async () => {
+  it('changing the kind onto a kind where the same 文号 and title exist → 409', async () => {
     const organ = await newOrgan();
-    await createDoc({ organ_id: organ, kind: 'other', doc_number: '静政办发〔2023〕16号' });
-    const doc = await createDoc({ organ_id: organ, kind: 'normative', doc_number: '静政办发〔2023〕16号' });
+    await createDoc({ organ_id: organ, kind: 'other', doc_number: '静政办发〔2023〕16号', title: '改类别' });
+    const doc = await createDoc({ organ_id: organ, kind: 'normative', doc_number: '静政办发〔2023〕16号', title: '改类别' });
     expectApiError(await patch(`/api/v1/documents/${doc.id}`, { kind: 'other' }), 409, 'conflict');
   });
 

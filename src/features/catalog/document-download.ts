@@ -17,7 +17,7 @@ const FILE_TYPE_LABELS: Record<string, string> = {
 };
 
 /** A stored type in words (PDF, Word, 文本); an unknown one as it is. */
-export const fileTypeLabel = (type: string) => FILE_TYPE_LABELS[type] ?? type;
+export const fileTypeLabel = (type: string) => FILE_TYPE_LABELS[type.split(';')[0]!.trim()] ?? type;
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} 字节`;

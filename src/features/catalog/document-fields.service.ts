@@ -12,7 +12,7 @@ import { can, type Actor } from '../accounts/actor.js';
 import { recordAudit } from '../accounts/audit.service.js';
 import { queueIndexing } from '../search/index-jobs.service.js';
 import type { ExtractionService } from '../intake/extraction.service.js';
-import { findDocumentByNumber } from './document.repository.js';
+import { findDocumentsByNumber } from './document.repository.js';
 import { findOrgansByIds } from './organ.repository.js';
 import { findTopicsByNames } from './topic.repository.js';
 import type { DocumentReading } from './document-reading.service.js';
@@ -47,7 +47,7 @@ export interface DocumentServiceDeps {
 }
 
 const CONSTRAINT_MESSAGES = {
-  documents_doc_number_unique: { field: 'doc_number', message: '该机关已有同类文件使用此文号' },
+  documents_doc_number_title_unique: { field: 'doc_number', message: '该机关已有同一文号、同一标题的文件' },
   documents_index_number_key: { field: 'index_number', message: '索引号已被其他文件使用' },
   documents_organ_id_fkey: { field: 'organ_id', message: '发文机关不存在' },
 };
@@ -188,11 +188,21 @@ export async function checkFields(trx: Db | Trx, fields: DocumentFields, context
   const warnings = checkPublication(fields, parsed, lead, context, errors);
   if (Object.keys(errors).length) throw new ValidationError(errorSummary(errors), errors);
   const key = parsed ? docNumberKey(parsed) : null;
-  const clash = key === null ? undefined : await findDocumentByNumber(trx, fields.organ_id, fields.kind, key);
-  if (clash !== undefined && clash.id !== context.ownId) {
-    throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被《${clash.title}》使用` });
-  }
+  if (key !== null) warnings.push(...(await sharedNumberWarnings(trx, fields, key, context.ownId)));
   return { columns: columnsOf(fields, parsed, key, warnings), topicIds, warnings };
+}
+
+/**
+ * Other documents of the organ and kind with the same 文号: the same title too is a true duplicate
+ * (409); a different title is real (one 令号 republishes several amended texts), a warning.
+ */
+async function sharedNumberWarnings(trx: Db | Trx, fields: DocumentFields, key: string, ownId: number | undefined): Promise<PublishingWarning[]> {
+  const others = (await findDocumentsByNumber(trx, fields.organ_id, fields.kind, key)).filter((d) => d.id !== ownId);
+  const same = others.find((d) => d.title === fields.title);
+  if (same) throw new ConflictError('该机关已有同一文号、同一标题的文件', { doc_number: `文号已被《${same.title}》使用` });
+  if (others.length === 0) return [];
+  const titles = others.slice(0, 3).map((d) => `《${d.title}》`).join('、');
+  return [{ code: 'doc_number_shared', message: `文号与${titles}${others.length > 3 ? '等' : ''}相同；一个令号公布多件修改后的文本时属正常` }];
 }
 
 /** The message of a refusal: which required fields publishing lacks, when that is the trouble. */

@@ -21,9 +21,14 @@ function sameOrganAndKind(db: Q, organId: number, kind: string) {
   return documentsWithRepeal(db).select(['d.id', 'd.title', 'r.repealed_on']).where('d.organ_id', '=', organId).where('d.kind', '=', kind);
 }
 
-/** The document of an organ and kind with this 文号 key: what the unique index allows once. */
+/** The first document of an organ and kind with this 文号 key (several may share one 令号). */
 export function findDocumentByNumber(db: Q, organId: number, kind: string, docNumberKey: string) {
-  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).executeTakeFirst();
+  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).orderBy('d.id').executeTakeFirst();
+}
+
+/** Every document of an organ and kind with this 文号 key. */
+export function findDocumentsByNumber(db: Q, organId: number, kind: string, docNumberKey: string) {
+  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).orderBy('d.id').execute();
 }
 
 /** Without a 文号: the document of an organ and kind with this title and publication day. */

@@ -17,6 +17,7 @@ export type WarningCode =
   | 'no_expiry'
   | 'doc_number_year'
   | 'doc_number_prefix'
+  | 'doc_number_shared'
   | 'missing_fields';
 
 export interface PublishingFacts {
