@@ -1,8 +1,9 @@
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../../shared/document-status.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
 import { id, idParam, isoDate, listParam, paging, requiredText, text, z } from '../../http/validation.js';
 
-const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为：${DOCUMENT_KINDS.join('、')}` });
-const status = z.enum(DOCUMENT_STATUSES, { error: `效力状态应为：${DOCUMENT_STATUSES.join('、')}` });
+// The messages name the kinds and statuses as people say them, never the API's values.
+const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为${Object.values(KIND_LABELS).join('、')}之一` });
+const status = z.enum(DOCUMENT_STATUSES, { error: `效力状态应为${Object.values(STATUS_LABELS).join('、')}之一` });
 
 const documentFields = {
   kind,
