@@ -71,7 +71,11 @@ describe('staff workspace', () => {
     const early = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2024-03-01' });
     expect(early.status).toBe(400);
     expect(early.text).toContain('废止日期不能早于发布日期');
-    await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理' }).expect(303);
+    // 废止 first says what changes; only the confirmed form repeals.
+    const confirmRepeal = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理' }).expect(200);
+    expect(confirmRepeal.text).toContain('计入 2025 年度');
+    expect((await ctx.services.documents.get(null, id)).repeal).toBeNull();
+    await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理', confirmed: '1' }).expect(303);
     expect((await ctx.services.documents.get(null, id, '2025-12-31')).status).toBe('repealed');
   });
 
