@@ -8,6 +8,8 @@ import * as expiryAfterPublication from './20261129_0410_expiry_after_publicatio
 import * as expiryReviews from './20261129_0500_expiry_reviews.js';
 import * as signInGuard from './20261207_0100_sign_in_guard.js';
 import * as searchFragments from './20261208_1300_search_fragments.js';
+import * as documentWarnings from './20261208_1400_1_document_warnings.js';
+import * as sharedDocNumbers from './20261208_1400_2_shared_doc_numbers.js';
 import * as documentVersions from './20261208_1600_1_document_versions.js';
 import * as ocrFiles from './20261208_1700_ocr_files.js';
 import * as annualReport from './20261208_1800_annual_report.js';
@@ -26,6 +28,8 @@ export const migrations: Record<string, Migration> = {
   '20261129_0500_expiry_reviews': expiryReviews,
   '20261207_0100_sign_in_guard': signInGuard,
   '20261208_1300_search_fragments': searchFragments,
+  '20261208_1400_1_document_warnings': documentWarnings,
+  '20261208_1400_2_shared_doc_numbers': sharedDocNumbers,
   '20261208_1600_1_document_versions': documentVersions,
   '20261208_1700_ocr_files': ocrFiles,
   '20261208_1800_annual_report': annualReport,

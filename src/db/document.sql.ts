@@ -37,6 +37,7 @@ export const summaryColumns = [
   'r.reason as repeal_reason',
   'd.created_at',
   'd.updated_at',
+  'd.warnings',
 ] as const;
 
 export type DocumentSummaryRecord = Awaited<ReturnType<typeof findDocumentSummaries>>[number];

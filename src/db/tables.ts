@@ -92,6 +92,8 @@ export interface DocumentTable {
   created_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Publishing warnings as last computed: [{code, message}] (jsonb, written as JSON text). */
+  warnings: ColumnType<{ code: string; message: string }[], string | undefined, string>;
 }
 
 export interface DocumentCoIssuerTable {

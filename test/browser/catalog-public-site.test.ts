@@ -140,7 +140,8 @@ describe('the public site in Chromium', () => {
 
     // Download the original under its Chinese name.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.downloads a').first().click()]);
-    expect(download.suggestedFilename()).toBe(FILE_NAME);
+    // Named after the document, not the uploaded file.
+    expect(download.suggestedFilename()).toBe('示例县人民政府关于加强公共场所控烟工作的通知.pdf');
     const saved = await readFile((await download.path())!);
     expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(fileBytes).digest('hex'));
 

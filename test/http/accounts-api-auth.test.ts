@@ -330,7 +330,14 @@ describe('drafts are staff-only', () => {
       signed_on: '2024-05-01',
     });
     future = await buildDocument(ctx.services, admin.actor, { organ_id: draftOrgan, title: '明天才发布的文件', published_on: TOMORROW });
-    published = await buildDocument(ctx.services, admin.actor, { organ_id: draftOrgan, title: '今天发布的文件', published_on: TODAY });
+    published = await buildDocument(ctx.services, admin.actor, {
+      organ_id: draftOrgan,
+      title: '今天发布的文件',
+      // Published today: what publishing requires.
+      doc_number: `测政发〔${TODAY.slice(0, 4)}〕1号`,
+      signed_on: TODAY,
+      published_on: TODAY,
+    });
     linked = (await buildInterpretation(ctx.services, admin.actor, [unpublished.id, future.id, published.id], { published_on: TODAY })).id;
   });
 

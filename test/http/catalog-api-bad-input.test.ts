@@ -668,6 +668,9 @@ describe('HTML and script payloads are stored verbatim and shown escaped', () =>
       index_number: INDEX,
       organ_id: htmlOrganId,
       co_organ_ids: [coOrganId],
+      // Published today, so it carries what publishing requires.
+      doc_number: `注政发〔${TODAY.slice(0, 4)}〕1号`,
+      signed_on: TODAY,
       // The newest publication in this database, so it is on the first page of the catalog.
       published_on: TODAY,
     });

@@ -71,3 +71,13 @@ describe('sitemap.xml', () => {
     expect(res.text).toContain('Sitemap: https://wjk.example.gov.cn/sitemap.xml');
   });
 });
+
+describe('a repeal updates the feed entry', () => {
+  it('the repealed document\'s <updated> is its repeal day, and so is the feed\'s', async () => {
+    await ctx.services.documents.repeal(admin, made['old']!.id, { repealed_on: '2026-11-29' });
+    const xml = (await ctx.request().get('/feeds/documents.atom').expect(200)).text;
+    const entry = xml.slice(xml.indexOf('较早发布的通知'));
+    expect(entry.slice(0, entry.indexOf('</entry>'))).toContain('<updated>2026-11-29T00:00:00+08:00</updated>');
+    expect(xml.slice(0, xml.indexOf('<entry>'))).toContain('<updated>2026-11-29T00:00:00+08:00</updated>');
+  });
+});

@@ -156,11 +156,12 @@ describe('document page', () => {
       .attach('file', minimalPdf('file'), { filename: '关于带原件的通知.pdf', contentType: 'application/pdf' })
       .expect(201);
     const page = await html(`/documents/${created.body.id}`);
-    const href = /<a href="(\/api\/v1\/documents\/\d+\/files\/\d+)" download="关于带原件的通知.pdf">关于带原件的通知.pdf<\/a>/.exec(page)?.[1];
+    // Named after the document, with its format and size beside the link.
+    const href = /<a href="(\/api\/v1\/documents\/\d+\/files\/\d+)" download="带原件的文件.pdf">带原件的文件.pdf<\/a> <span class="file-meta">（原件，PDF，[\d.]+ (?:字节|KB)）/.exec(page)?.[1];
     expect(href).toBeDefined();
     const file = await ctx.request().get(href!).expect(200);
     expect(file.headers['content-type']).toBe('application/pdf');
-    expect(file.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('关于带原件的通知.pdf')}`);
+    expect(file.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('带原件的文件.pdf')}`);
   });
 
   it('is 404 for a draft, for the public', async () => {

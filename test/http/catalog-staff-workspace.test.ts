@@ -48,11 +48,16 @@ describe('staff workspace', () => {
   it('publishes, links an interpretation, unlinks is refused for the last link, and repeals', async () => {
     const { agent, csrf } = await signedInAgent(ctx, 'legal', password);
     const created = await agent.post('/staff/documents').type('form').send({
-      _csrf: csrf, kind: 'normative', title: '关于加强安全生产的意见', organ_id: String(organId), signed_on: '2024-03-01',
+      _csrf: csrf, kind: 'normative', title: '关于加强安全生产的意见', doc_number: '示政发〔2024〕2号', organ_id: String(organId), signed_on: '2024-03-01',
     });
     const url = created.headers['location']!;
     const id = Number(url.split('/').pop());
-    await agent.post(`${url}/publish`).type('form').send({ _csrf: csrf, published_on: '2024-03-05' }).expect(303);
+    // 发布 first shows what the public will see and asks to confirm; nothing is published yet.
+    const confirm = await agent.post(`${url}/publish`).type('form').send({ _csrf: csrf, published_on: '2024-03-05' }).expect(200);
+    expect(confirm.text).toContain('确认发布');
+    expect(confirm.text).toContain('行政规范性文件未填写有效期至');
+    expect((await ctx.services.documents.get({ userId: 1, username: 'x', role: 'admin', ip: null }, id)).published_on).toBeNull();
+    await agent.post(`${url}/publish`).type('form').send({ _csrf: csrf, published_on: '2024-03-05', confirmed: '1' }).expect(303);
     expect((await ctx.services.documents.get(null, id)).status).toBe('in_force');
 
     await agent.post(`${url}/interpretations`).type('form').send({ _csrf: csrf, title: '《关于加强安全生产的意见》解读', published_on: '2024-03-06', body: '一、背景' }).expect(303);
@@ -66,7 +71,11 @@ describe('staff workspace', () => {
     const early = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2024-03-01' });
     expect(early.status).toBe(400);
     expect(early.text).toContain('废止日期不能早于发布日期');
-    await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理' }).expect(303);
+    // 废止 first says what changes; only the confirmed form repeals.
+    const confirmRepeal = await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理' }).expect(200);
+    expect(confirmRepeal.text).toContain('计入 2025 年度');
+    expect((await ctx.services.documents.get(null, id)).repeal).toBeNull();
+    await agent.post(`${url}/repeal`).type('form').send({ _csrf: csrf, repealed_on: '2025-12-31', reason: '清理', confirmed: '1' }).expect(303);
     expect((await ctx.services.documents.get(null, id, '2025-12-31')).status).toBe('repealed');
   });
 

@@ -68,7 +68,7 @@ const CATALOG = [
   ['原件缺失的文件', '静府规〔2023〕6号', '行政规范性文件', '静安区人民政府', '', '2023-06-01', '', '', '', '', '不存在.pdf'],
   ['原件在目录之外', '静府规〔2023〕7号', '行政规范性文件', '静安区人民政府', '', '2023-06-01', '', '', '', '', '../secret.pdf'],
   ['原件加密的文件', '静府规〔2023〕8号', '行政规范性文件', '静安区人民政府', '', '2023-06-01', '', '', '', '', '加密.pdf'],
-  ['文号重复的文件', '静府规〔2023〕5号', '行政规范性文件', '静安区人民政府', '', '2023-07-01', '', '', '', '', ''],
+  ['文号相同、标题不同的文件', '静府规〔2023〕5号', '行政规范性文件', '静安区人民政府', '', '2023-07-01', '', '', '', '', ''],
   ['主题未知的文件', '静府规〔2023〕9号', '行政规范性文件', '静安区人民政府', '', '2023-07-01', '', '', '', '不存在的主题', ''],
 ];
 
@@ -84,7 +84,7 @@ describe('catalog CSV import', () => {
     await expectNothingStored(ctx.db, async () => {
       outcome = await run(file, { dryRun: true });
     });
-    expect(outcome!.result).toMatchObject({ rows: 11, inserted: 3, failed: 8 });
+    expect(outcome!.result).toMatchObject({ rows: 11, inserted: 4, failed: 7 });
   });
 
   it('imports the good rows through the document service and reports each bad row with its line', async () => {
@@ -93,11 +93,11 @@ describe('catalog CSV import', () => {
       outcome = await run(file);
     });
     const { result, errors } = outcome!;
-    expect(result).toEqual({ rows: 11, inserted: 3, skipped: 0, failed: 8, notes: 0, organsCreated: 0, versions: 0 });
-    expect(delta).toMatchObject({ documents: 3, document_files: 1, stored_files: 1, document_repeals: 1, organs: 0 });
+    expect(result).toEqual({ rows: 11, inserted: 4, skipped: 0, failed: 7, notes: 0, organsCreated: 0, versions: 0 });
+    expect(delta).toMatchObject({ documents: 4, document_files: 1, stored_files: 1, document_repeals: 1, organs: 0 });
     // Every document got its audit entry and index job, as if registered through the API.
-    expect(delta.index_jobs).toBeGreaterThanOrEqual(3);
-    expect(delta.audit_log).toBe(4);
+    expect(delta.index_jobs).toBeGreaterThanOrEqual(4);
+    expect(delta.audit_log).toBe(5);
     const byLine = Object.fromEntries(errors.map((e) => [e.line, e.message]));
     expect(byLine).toEqual({
       5: expect.stringMatching(/发文机关“不存在的机关”不存在/),
@@ -106,11 +106,13 @@ describe('catalog CSV import', () => {
       8: expect.stringMatching(/找不到原件“不存在.pdf”/),
       9: expect.stringMatching(/不在 --files 指定的目录内/),
       10: expect.stringMatching(/已加密/),
-      11: expect.stringMatching(/文号/),
       12: expect.stringMatching(/未知的主题分类：不存在的主题/),
     });
 
-    const notice = await ctx.db.selectFrom('documents').selectAll().where('doc_number', '=', '静府规〔2023〕5号').executeTakeFirstOrThrow();
+    // A row sharing a 文号 under another title is a document of its own, warned of.
+    const sharing = await ctx.db.selectFrom('documents').select('warnings').where('title', '=', '文号相同、标题不同的文件').executeTakeFirstOrThrow();
+    expect(sharing.warnings.map((w) => w.code)).toEqual(['missing_fields', 'no_expiry', 'doc_number_shared']);
+    const notice = await ctx.db.selectFrom('documents').selectAll().where('title', '=', '静安区生态环境保护专项资金管理办法').executeTakeFirstOrThrow();
     expect(notice).toMatchObject({ signed_on: '2023-05-12', published_on: '2023-05-20', effective_on: '2023-06-01', expires_on: '2028-05-31' });
     expect(notice.body).toBe('静安区生态环境保护专项资金管理办法\n第一条 为加强资金管理，制定本办法。');
     const view = await ctx.services.documents.get(admin, notice.id);
@@ -128,7 +130,7 @@ describe('catalog CSV import', () => {
     await expectNothingStored(ctx.db, async () => {
       outcome = await run(file);
     });
-    expect(outcome!.result).toMatchObject({ rows: 11, inserted: 0, skipped: 3, failed: 8 });
+    expect(outcome!.result).toMatchObject({ rows: 11, inserted: 0, skipped: 4, failed: 7 });
   });
 
   it('a 废止日期 added to the catalog later is applied to the document already imported', async () => {
@@ -137,7 +139,7 @@ describe('catalog CSV import', () => {
     const updated = path.join(dir, 'catalog-later.csv');
     await writeFile(updated, csv(later));
     const delta = await rowDelta(ctx.db, async () => {
-      expect((await run(updated)).result).toMatchObject({ inserted: 0, skipped: 3 });
+      expect((await run(updated)).result).toMatchObject({ inserted: 0, skipped: 4 });
     });
     expect(delta).toMatchObject({ documents: 0, document_repeals: 1 });
   });
@@ -229,18 +231,18 @@ describe('corpus import (JSON Lines)', () => {
 });
 
 describe('corpus records sharing a 文号', () => {
-  it('imports the second without the 文号 and says so in the report', async () => {
+  it('imports both with the 文号 (one 主席令 publishes several amended laws)', async () => {
     const record = (id: string, title: string) =>
       JSON.stringify({ id, title, kind: '法律', issuing_organ: '全国人民代表大会常务委员会', doc_number: '中华人民共和国主席令第81号', publish_date: '2018-12-29', effective_date: null, body: `${title}正文` });
     const file = path.join(dir, 'shared-number.jsonl');
     await writeFile(file, [record('same-1', '甲法（2018年修正）'), record('same-2', '乙法（2018年修正）')].join('\n'));
     const { result, errors } = await run(file);
-    expect(result).toMatchObject({ inserted: 2, failed: 0, notes: 1 });
-    expect(errors).toEqual([{ line: 2, label: 'same-2 乙法（2018年修正）', message: expect.stringMatching(/^已导入，但未记录文号“中华人民共和国主席令第81号”/) }]);
-    const rows = await ctx.db.selectFrom('documents').select(['title', 'doc_number']).where('title', 'in', ['甲法（2018年修正）', '乙法（2018年修正）']).orderBy('title').execute();
+    expect(result).toMatchObject({ inserted: 2, failed: 0, notes: 0 });
+    expect(errors).toEqual([]);
+    const rows = await ctx.db.selectFrom('documents').select(['title', 'doc_number', 'warnings']).where('title', 'in', ['甲法（2018年修正）', '乙法（2018年修正）']).orderBy('title').execute();
     expect(rows).toEqual([
-      { title: '乙法（2018年修正）', doc_number: null },
-      { title: '甲法（2018年修正）', doc_number: '中华人民共和国主席令第81号' },
+      { title: '乙法（2018年修正）', doc_number: '中华人民共和国主席令第81号', warnings: [{ code: 'doc_number_shared', message: expect.stringContaining('《甲法（2018年修正）》') }] },
+      { title: '甲法（2018年修正）', doc_number: '中华人民共和国主席令第81号', warnings: [] },
     ]);
   });
 });

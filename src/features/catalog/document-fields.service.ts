@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
 import type { DocumentUpdate } from '../../db/tables.js';
 import { translateDbError } from '../../db/db-errors.js';
-import { yearOf, type IsoDate } from '../../shared/dates.js';
+import type { IsoDate } from '../../shared/dates.js';
 import { docNumberKey, formatDocNumber, parseDocNumber, type DocNumber } from '../../shared/doc-number.js';
 import type { DocumentKind } from '../../shared/document-status.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
@@ -12,10 +12,11 @@ import { can, type Actor } from '../accounts/actor.js';
 import { recordAudit } from '../accounts/audit.service.js';
 import { queueIndexing } from '../search/index-jobs.service.js';
 import type { ExtractionService } from '../intake/extraction.service.js';
-import { findDocumentByNumber } from './document.repository.js';
+import { findDocumentsByNumber } from './document.repository.js';
 import { findOrgansByIds } from './organ.repository.js';
 import { findTopicsByNames } from './topic.repository.js';
 import type { DocumentReading } from './document-reading.service.js';
+import { isPublishedBy, missingFieldsWarning, missingForPublication, publishingWarnings, type PublishingWarning } from './publishing-checks.js';
 
 // What the document service's use cases (registering, publishing, repealing, reading) share: the
 // fields of a document and their checks, and how a change is authorized and committed.
@@ -46,7 +47,7 @@ export interface DocumentServiceDeps {
 }
 
 const CONSTRAINT_MESSAGES = {
-  documents_doc_number_unique: { field: 'doc_number', message: '该机关已有同类文件使用此文号' },
+  documents_doc_number_title_unique: { field: 'doc_number', message: '该机关已有同一文号、同一标题的文件' },
   documents_index_number_key: { field: 'index_number', message: '索引号已被其他文件使用' },
   documents_organ_id_fkey: { field: 'organ_id', message: '发文机关不存在' },
 };
@@ -99,15 +100,16 @@ export async function recordChange(
   await queueIndexing(trx, 'document', reindex);
 }
 
-/** The checks on a document's own fields (its 文号, the order of its dates); records problems in `errors`. */
+/**
+ * The checks on a document's own fields (its 文号, the order of its dates); records problems in
+ * `errors`. A 文号 whose year differs from the 成文日期's is real (amended rules keep their 令号): a
+ * publishing warning, not an error.
+ */
 function checkOwnFields(fields: DocumentFields, repealedOn: IsoDate | null, errors: Record<string, string>) {
   let parsed: DocNumber | null = null;
   if (fields.doc_number !== null) {
     parsed = parseDocNumber(fields.doc_number);
     if (!parsed) errors['doc_number'] = '无法识别的文号，应形如“示政发〔2023〕5号”或“示例市人民政府令第3号”';
-    else if (parsed.year !== null && fields.signed_on && parsed.year !== yearOf(fields.signed_on)) {
-      errors['doc_number'] = `文号年份（${parsed.year}）与成文日期年份（${yearOf(fields.signed_on)}）不一致`;
-    }
   }
   if (fields.signed_on && fields.published_on && fields.published_on < fields.signed_on) {
     errors['published_on'] = '发布日期不能早于成文日期';
@@ -130,7 +132,7 @@ function checkOwnFields(fields: DocumentFields, repealedOn: IsoDate | null, erro
 }
 
 /** The checks of the organs and topics a document names; records problems in `errors`, returns the topics' ids. */
-async function checkReferences(trx: Trx, fields: DocumentFields, errors: Record<string, string>) {
+async function checkReferences(trx: Db | Trx, fields: DocumentFields, errors: Record<string, string>) {
   const organIds = [fields.organ_id, ...fields.co_organ_ids];
   const organs = await findOrgansByIds(trx, [...new Set(organIds)]);
   if (!organs.some((o) => o.id === fields.organ_id)) errors['organ_id'] = '发文机关不存在';
@@ -141,28 +143,77 @@ async function checkReferences(trx: Trx, fields: DocumentFields, errors: Record<
   const topics = await findTopicsByNames(trx, fields.topics);
   const unknown = fields.topics.filter((name) => !topics.some((t) => t.name === name));
   if (unknown.length) errors['topics'] = `未知的主题分类：${unknown.join('、')}`;
-  return topics.map((t) => t.id);
+  return { topicIds: topics.map((t) => t.id), lead: organs.find((o) => o.id === fields.organ_id) ?? null };
 }
+
+/** Where a document stands before the change checkFields is asked about. */
+export interface CheckContext {
+  today: IsoDate;
+  repealedOn: IsoDate | null;
+  /** The document being changed; none for a new one. */
+  ownId?: number | undefined;
+  /**
+   * Whether this change is the act of publishing (a draft made public, or a new document public from
+   * today): then missing required fields refuse it. A record of an earlier publication is kept, warned.
+   */
+  publishing: boolean;
+}
+
+/** The publishing checks: missing required fields in `errors` when publishing now, else the warnings. */
+function checkPublication(
+  fields: DocumentFields,
+  parsed: DocNumber | null,
+  lead: { name: string; doc_prefixes: string[] } | null,
+  context: CheckContext,
+  errors: Record<string, string>,
+): PublishingWarning[] {
+  if (!isPublishedBy(fields.published_on, context.today)) return [];
+  const facts = { ...fields, doc_number: parsed, organ_name: lead?.name ?? null, organ_prefixes: lead?.doc_prefixes ?? [] };
+  const missing = missingForPublication(facts);
+  if (context.publishing) Object.assign(errors, Object.fromEntries(Object.entries(missing).filter(([f]) => !errors[f])));
+  const recorded = context.publishing ? [] : missingFieldsWarning(missing, FIELD_NAMES);
+  return [...recorded, ...publishingWarnings(facts, context.today)];
+}
+
+const FIELD_NAMES: Record<string, string> = { title: '标题', doc_number: '文号', signed_on: '成文日期', organ_id: '发文机关' };
 
 /**
  * Cross-field and cross-table checks zod cannot make, every problem reported at once; then that no
  * other document than `ownId` of the same organ and kind holds the 文号. Returns the row's columns.
  */
-export async function checkFields(trx: Trx, fields: DocumentFields, repealedOn: IsoDate | null, ownId?: number) {
+export async function checkFields(trx: Db | Trx, fields: DocumentFields, context: CheckContext) {
   const errors: Record<string, string> = {};
-  const parsed = checkOwnFields(fields, repealedOn, errors);
-  const topicIds = await checkReferences(trx, fields, errors);
-  if (Object.keys(errors).length) throw new ValidationError('提交的文件信息有误', errors);
+  const parsed = checkOwnFields(fields, context.repealedOn, errors);
+  const { topicIds, lead } = await checkReferences(trx, fields, errors);
+  const warnings = checkPublication(fields, parsed, lead, context, errors);
+  if (Object.keys(errors).length) throw new ValidationError(errorSummary(errors), errors);
   const key = parsed ? docNumberKey(parsed) : null;
-  const clash = key === null ? undefined : (await findDocumentByNumber(trx, fields.organ_id, fields.kind, key))?.id;
-  if (clash !== undefined && clash !== ownId) {
-    throw new ConflictError('该机关已有同类文件使用此文号', { doc_number: `文号已被文件 #${clash} 使用` });
-  }
-  return { columns: columnsOf(fields, parsed, key), topicIds };
+  if (key !== null) warnings.push(...(await sharedNumberWarnings(trx, fields, key, context.ownId)));
+  return { columns: columnsOf(fields, parsed, key, warnings), topicIds, warnings };
 }
 
-function columnsOf(fields: DocumentFields, parsed: DocNumber | null, key: string | null) {
+/**
+ * Other documents of the organ and kind with the same 文号: the same title too is a true duplicate
+ * (409); a different title is real (one 令号 republishes several amended texts), a warning.
+ */
+async function sharedNumberWarnings(trx: Db | Trx, fields: DocumentFields, key: string, ownId: number | undefined): Promise<PublishingWarning[]> {
+  const others = (await findDocumentsByNumber(trx, fields.organ_id, fields.kind, key)).filter((d) => d.id !== ownId);
+  const same = others.find((d) => d.title === fields.title);
+  if (same) throw new ConflictError('该机关已有同一文号、同一标题的文件', { doc_number: `文号已被《${same.title}》使用` });
+  if (others.length === 0) return [];
+  const titles = others.slice(0, 3).map((d) => `《${d.title}》`).join('、');
+  return [{ code: 'doc_number_shared', message: `文号与${titles}${others.length > 3 ? '等' : ''}相同；一个令号公布多件修改后的文本时属正常` }];
+}
+
+/** The message of a refusal: which required fields publishing lacks, when that is the trouble. */
+function errorSummary(errors: Record<string, string>) {
+  const missing = Object.keys(errors).filter((f) => errors[f]?.startsWith('发布前须'));
+  return missing.length ? `发布前须填写：${missing.map((f) => FIELD_NAMES[f] ?? f).join('、')}` : '提交的文件信息有误';
+}
+
+function columnsOf(fields: DocumentFields, parsed: DocNumber | null, key: string | null, warnings: PublishingWarning[]) {
   return {
+    warnings: JSON.stringify(warnings),
     kind: fields.kind,
     title: fields.title,
     doc_number: parsed ? formatDocNumber(parsed) : null,

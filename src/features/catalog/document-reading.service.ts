@@ -2,11 +2,13 @@ import type { Db } from '../../db/database.js';
 import { minDate, type IsoDate } from '../../shared/dates.js';
 import { STATUS_LABELS, documentStatusAsOf, type DocumentKind, type DocumentStatus } from '../../shared/document-status.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
+import { docNumberKey, foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
 import type { Clock } from '../../platform/clock.js';
 import { can, type Actor } from '../accounts/actor.js';
 import * as documents from './document.repository.js';
 import { interpretationsOfDocument } from './interpretation.repository.js';
 import { documentHeading } from './document-view.js';
+import { downloadName, fileSummary } from './document-download.js';
 import type { DocumentServiceDeps } from './document-fields.service.js';
 
 type Summary = documents.DocumentSummaryRecord;
@@ -14,6 +16,8 @@ type Summary = documents.DocumentSummaryRecord;
 type DocumentReadingDeps = Pick<DocumentServiceDeps, 'db' | 'storage' | 'clock'>;
 
 export interface ListDocumentsQuery {
+  /** A keyword of the title or a 文号, in any spelling. */
+  q?: string | undefined;
   kind?: DocumentKind[] | undefined;
   status?: DocumentStatus[] | undefined;
   organ_id?: number[] | undefined;
@@ -42,6 +46,7 @@ function toView(row: Summary, asOf: IsoDate, extras: { topics: string[]; coIssue
     status_label: STATUS_LABELS[status],
     as_of: asOf,
     topics: extras.topics,
+    warnings: row.warnings,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -97,6 +102,8 @@ async function getDocument({ db, clock }: DocumentReadingDeps, actor: Actor | nu
     files: files.map((f) => ({
       id: f.id,
       name: f.name,
+      download_name: f.role === 'main' ? downloadName(view!.title, f.name) : f.name,
+      summary: fileSummary(f.type, Number(f.size)),
       type: f.type,
       size: Number(f.size),
       sha256: f.sha256,
@@ -113,6 +120,7 @@ async function listDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | 
   if (!staff && query.status?.includes('draft')) throw new ForbiddenError('草稿仅对工作人员可见');
   const { total, rows } = await documents.listDocuments(db, {
     asOf,
+    text: query.q ? textFilter(query.q) : undefined,
     kinds: query.kind,
     statuses: query.status,
     organIds: query.organ_id,
@@ -124,13 +132,34 @@ async function listDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | 
   return { total, page: query.page, page_size: query.page_size, items: await decorate(db, rows, asOf) };
 }
 
+/** What a person typed, as a search of titles and 文号 (the key matches any spelling of a 文号). */
+function textFilter(q: string) {
+  const parsed = parseDocNumber(foldFullWidth(q.trim()));
+  return { q: q.trim(), docNumberKey: parsed ? docNumberKey(parsed) : null };
+}
+
+/** The picker's answer: up to ten documents whose title or 文号 matches what staff typed. */
+async function lookupDocuments({ db, clock }: DocumentReadingDeps, actor: Actor | null, q: string) {
+  if (!can(actor, 'document:read-drafts')) throw new ForbiddenError();
+  const text = textFilter(q);
+  if (text.q === '') return [];
+  const rows = await documents.findDocumentsMatching(db, text.q, text.docNumberKey, 10);
+  const today = clock.today();
+  return rows.map((row) => {
+    const status = documentStatusAsOf(row, today);
+    return { id: row.id, title: row.title, doc_number: row.doc_number, organ_name: row.organ_name, published_on: row.published_on, status_label: STATUS_LABELS[status] };
+  });
+}
+
 async function openFile({ db, clock, storage }: DocumentReadingDeps, actor: Actor | null, id: number, fileId?: number) {
   // Downloads are a hot path: check visibility on the summary row, not the whole document page.
   const row = await documents.findDocumentSummary(db, id);
   assertVisible(clock, row, can(actor, 'document:read-drafts'));
   const file = await documents.findDocumentFile(db, id, fileId);
   if (!file) throw new NotFoundError('该文件没有原件');
-  return { name: file.name, type: file.type, size: Number(file.size), stream: await storage.open(file.sha256) };
+  // The original is named after the document; an attachment keeps its own name.
+  const name = file.role === 'main' ? downloadName(row.title, file.name) : file.name;
+  return { name, type: file.type, size: Number(file.size), stream: await storage.open(file.sha256) };
 }
 
 /** Reading the catalog: one document, a filtered page of them, a stored original. */
@@ -139,6 +168,7 @@ export function createDocumentReading(deps: DocumentReadingDeps) {
     get: (actor: Actor | null, id: number, asOf?: IsoDate) => getDocument(deps, actor, id, asOf),
     list: (actor: Actor | null, query: ListDocumentsQuery) => listDocuments(deps, actor, query),
     openFile: (actor: Actor | null, id: number, fileId?: number) => openFile(deps, actor, id, fileId),
+    lookup: (actor: Actor | null, q: string) => lookupDocuments(deps, actor, q),
   };
 }
 

@@ -55,7 +55,7 @@ async function storeFile(storage: Storage, trx: Trx, documentId: number, file: U
 }
 
 /** Validates and inserts one new document in `trx`; with no body given, the file's text is the body. */
-async function insertNew(storage: Storage, trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile) {
+async function insertNew({ storage, clock }: DocumentServiceDeps, trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile) {
   const fields: DocumentFields = {
     doc_number: null,
     index_number: null,
@@ -69,7 +69,9 @@ async function insertNew(storage: Storage, trx: Trx, actor: Actor, input: NewDoc
     ...input,
   };
   if (!fields.body && file) fields.body = file.extracted.text;
-  const { columns, topicIds } = await checkFields(trx, fields, null);
+  // Public from today is publishing now; an earlier day records a past publication (a catalog's).
+  const today = clock.today();
+  const { columns, topicIds } = await checkFields(trx, fields, { today, repealedOn: null, publishing: fields.published_on === today });
   const id = await documents.insertDocument(trx, { ...columns, created_by: actor.userId });
   await documents.replaceDocumentTopics(trx, id, topicIds);
   await documents.replaceCoIssuers(trx, id, fields.co_organ_ids);
@@ -87,7 +89,7 @@ async function createDocument(deps: DocumentServiceDeps, actor: Actor, input: Ne
   assertCanWrite(actor);
   // Before the transaction: parsing takes up to seconds and holds no lock.
   const prepared = file ? await prepareFile(deps, file) : undefined;
-  return writeTransaction(deps.db, (trx) => insertNew(deps.storage, trx, actor, input, prepared));
+  return writeTransaction(deps.db, (trx) => insertNew(deps, trx, actor, input, prepared));
 }
 
 /**
@@ -95,10 +97,10 @@ async function createDocument(deps: DocumentServiceDeps, actor: Actor, input: Ne
  * the same way; returns the new id. A database error arrives translated, the transaction aborted:
  * the caller rolls back to its savepoint.
  */
-async function createWithin({ storage }: DocumentServiceDeps, trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile) {
+async function createWithin(deps: DocumentServiceDeps, trx: Trx, actor: Actor, input: NewDocumentInput, file?: PreparedFile) {
   assertCanWrite(actor);
   try {
-    return await insertNew(storage, trx, actor, input, file);
+    return await insertNew(deps, trx, actor, input, file);
   } catch (error) {
     throw translateWriteError(error);
   }

@@ -21,9 +21,14 @@ function sameOrganAndKind(db: Q, organId: number, kind: string) {
   return documentsWithRepeal(db).select(['d.id', 'd.title', 'r.repealed_on']).where('d.organ_id', '=', organId).where('d.kind', '=', kind);
 }
 
-/** The document of an organ and kind with this 文号 key: what the unique index allows once. */
+/** The first document of an organ and kind with this 文号 key (several may share one 令号). */
 export function findDocumentByNumber(db: Q, organId: number, kind: string, docNumberKey: string) {
-  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).executeTakeFirst();
+  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).orderBy('d.id').executeTakeFirst();
+}
+
+/** Every document of an organ and kind with this 文号 key. */
+export function findDocumentsByNumber(db: Q, organId: number, kind: string, docNumberKey: string) {
+  return sameOrganAndKind(db, organId, kind).where('d.doc_number_key', '=', docNumberKey).orderBy('d.id').execute();
 }
 
 /** Without a 文号: the document of an organ and kind with this title and publication day. */
@@ -40,8 +45,37 @@ export async function lockDocument(trx: Trx, id: number): Promise<boolean> {
   return row !== undefined;
 }
 
+/**
+ * Documents a person's words point to: a 文号 in any spelling (by its key), or a fragment of the
+ * title or of the 文号 as written.
+ */
+function matchingText(q: string, docNumberKey: string | null) {
+  const like = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+  const byKey = docNumberKey === null ? sql`` : sql` or d.doc_number_key = ${docNumberKey}`;
+  return sql<boolean>`(d.title ilike ${like} or d.doc_number ilike ${like}${byKey})`;
+}
+
+/** Up to `limit` documents matching `q` (see matchingText), published ones first, newest first. */
+export function findDocumentsMatching(db: Q, q: string, docNumberKey: string | null, limit: number) {
+  return documentsWithRepeal(db)
+    .select(summaryColumns)
+    .where(matchingText(q, docNumberKey))
+    .orderBy(sql`d.published_on is null`)
+    .orderBy('d.published_on', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The documents with this 文号 key, whatever their organ and kind. */
+export function findDocumentsByNumberKey(db: Q, docNumberKey: string) {
+  return documentsWithRepeal(db).select(summaryColumns).where('d.doc_number_key', '=', docNumberKey).orderBy('d.id').execute();
+}
+
 export interface DocumentFilter {
   asOf: IsoDate;
+  /** A keyword or 文号 (see matchingText). */
+  text?: { q: string; docNumberKey: string | null } | undefined;
   kinds?: DocumentKind[] | undefined;
   statuses?: DocumentStatus[] | undefined;
   organIds?: number[] | undefined;
@@ -53,6 +87,7 @@ export interface DocumentFilter {
 
 export async function listDocuments(db: Q, filter: DocumentFilter) {
   let query = documentsWithRepeal(db);
+  if (filter.text) query = query.where(matchingText(filter.text.q, filter.text.docNumberKey));
   if (filter.kinds?.length) query = query.where('d.kind', 'in', filter.kinds);
   if (filter.organIds?.length) query = query.where('d.organ_id', 'in', filter.organIds);
   if (filter.publishedBy !== null) query = query.where('d.published_on', '<=', filter.publishedBy);
@@ -170,7 +205,7 @@ export function findDocumentFile(db: Q, documentId: number, fileId?: number) {
   let query = db
     .selectFrom('document_files as f')
     .innerJoin('stored_files as s', 's.sha256', 'f.sha256')
-    .select(['f.id', 'f.name', 'f.sha256', 's.size', 's.type'])
+    .select(['f.id', 'f.name', 'f.role', 'f.sha256', 's.size', 's.type'])
     .where('f.document_id', '=', documentId);
   query = fileId === undefined ? query.where('f.role', '=', 'main') : query.where('f.id', '=', fileId);
   return query.executeTakeFirst();

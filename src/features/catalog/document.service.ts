@@ -6,7 +6,7 @@ import { createDocumentRepeal } from './document-repeal.service.js';
 
 // Document lookups other features make inside their own transactions (the bulk import's duplicate
 // checks, the expiry review's row lock): through the catalog's service, never its repository.
-export { findDocumentByNumber, findDocumentByTitle, lockDocument } from './document.repository.js';
+export { findDocumentByNumber, findDocumentsByNumber, findDocumentByTitle, lockDocument } from './document.repository.js';
 
 // The document service's entry point: its types and its use cases, each in a file of its own.
 export type { DocumentFields, DocumentPatch, DocumentServiceDeps, NewDocumentInput } from './document-fields.service.js';

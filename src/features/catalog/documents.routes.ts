@@ -12,6 +12,7 @@ import {
   updateDocumentBody,
 } from './documents.schemas.js';
 import type { Response } from 'express';
+import { sendDocumentFile as sendFile } from './document-download.js';
 
 export const uploadedFile = (res: Response): UploadedFile | undefined => res.locals['file'] as UploadedFile | undefined;
 
@@ -99,16 +100,4 @@ function documentFileRoutes(documents: DocumentService) {
       handler: async ({ params, actor, res }) => sendFile(res, await documents.openFile(actor, params.id, params.file_id)),
     }),
   ];
-}
-
-/** Streams `file` as the response; undefined tells the route the response is written. */
-function sendFile(res: Response, file: Awaited<ReturnType<DocumentService['openFile']>>): undefined {
-  // attachment() writes filename* (RFC 5987) so the Chinese name survives; the stored type wins over the extension's.
-  res.attachment(file.name);
-  res.setHeader('Content-Type', file.type);
-  res.setHeader('Content-Length', String(file.size));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  file.stream.on('error', () => res.destroy());
-  file.stream.pipe(res);
-  return undefined;
 }

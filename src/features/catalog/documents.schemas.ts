@@ -1,8 +1,9 @@
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES } from '../../shared/document-status.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
 import { id, idParam, isoDate, listParam, paging, requiredText, text, z } from '../../http/validation.js';
 
-const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为：${DOCUMENT_KINDS.join('、')}` });
-const status = z.enum(DOCUMENT_STATUSES, { error: `效力状态应为：${DOCUMENT_STATUSES.join('、')}` });
+// The messages name the kinds and statuses as people say them, never the API's values.
+const kind = z.enum(DOCUMENT_KINDS, { error: `文件类别应为${Object.values(KIND_LABELS).join('、')}之一` });
+const status = z.enum(DOCUMENT_STATUSES, { error: `效力状态应为${Object.values(STATUS_LABELS).join('、')}之一` });
 
 const documentFields = {
   kind,
@@ -46,6 +47,7 @@ export const documentIdParams = z.object({ id: idParam('文件编号') });
 export const documentFileParams = z.object({ id: idParam('文件编号'), file_id: idParam('原件编号') });
 
 export const listDocumentsQuery = z.object({
+  q: text('关键词或文号', 200).optional(),
   kind: listParam(kind),
   status: listParam(status),
   organ_id: listParam(idParam('机关编号')),
@@ -57,9 +59,14 @@ export const repealBody = z
   .object({
     repealed_on: isoDate('废止日期'),
     by_document_id: id('废止依据文件').optional(),
+    by_doc_number: requiredText('废止依据文件的文号', 100).optional(),
     reason: text('废止原因', 1000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.by_document_id === undefined || v.by_doc_number === undefined, {
+    error: '废止依据文件请只填一项：文件或文号',
+    path: ['by_doc_number'],
+  });
 
 export const relationBody = z
   .object({

@@ -26,6 +26,9 @@ function sendXml(res: Response, type: string, lines: string[]) {
 type FeedServices = Pick<Services, 'clock' | 'documents' | 'browse'>;
 type Entry = Awaited<ReturnType<FeedServices['documents']['list']>>['items'][number];
 
+/** An entry changes when the document is published and again when it is repealed (that day has come). */
+const entryUpdated = (d: Entry) => (d.repealed_on && d.repealed_on <= d.as_of && d.repealed_on > d.published_on! ? d.repealed_on : d.published_on!);
+
 function atomEntry(base: string, d: Entry): string {
   return [
     '  <entry>',
@@ -33,7 +36,7 @@ function atomEntry(base: string, d: Entry): string {
     `    <title>${xml(d.title)}</title>`,
     `    <link rel="alternate" type="text/html" href="${xml(base)}/documents/${d.id}"/>`,
     `    <published>${dayInstant(d.published_on!)}</published>`,
-    `    <updated>${dayInstant(d.published_on!)}</updated>`,
+    `    <updated>${dayInstant(entryUpdated(d))}</updated>`,
     `    <author><name>${xml(d.organ.name)}</name></author>`,
     `    <category term="${xml(d.kind)}" label="${xml(d.kind_label)}"/>`,
     `    <summary>${xml([d.doc_number, d.organ.name, d.kind_label, d.status_label].filter(Boolean).join(' · '))}</summary>`,
@@ -45,7 +48,7 @@ function atomFeed({ clock, documents }: Pick<FeedServices, 'clock' | 'documents'
   return async (req, res) => {
     const base = publicBaseUrl(config);
     const { items: entries } = await documents.list(null, { page: 1, page_size: FEED_ENTRIES });
-    const updated = entries[0]?.published_on ?? clock.today();
+    const updated = entries.map(entryUpdated).sort().at(-1) ?? clock.today();
     sendXml(res, 'application/atom+xml', [
       '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
       '  <title>规范性文件库 · 最新发布</title>',

@@ -4,6 +4,7 @@ import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '.
 import { idParam, isoDate, listParam, paging, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
 import type { Services } from '../../services.js';
+import { fileTypeLabel, formatSize } from './document-download.js';
 import type { SearchParams } from '../search/search-result.js';
 import { searchHref } from '../search/search.view.js';
 import { versionLocals } from './versions.view.js';
@@ -27,18 +28,6 @@ const RELATION_LABELS: Record<RelationType, { outgoing: string; incoming: string
   replaces: { outgoing: '本文件替代了', incoming: '本文件已被替代，新文件' },
 };
 
-const FILE_TYPE_LABELS: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
-  'application/msword': 'Word',
-  'text/plain': '文本',
-};
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} 字节`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 type PublicServices = Pick<Services, 'clock' | 'documents' | 'interpretations' | 'browse' | 'versions'>;
 
@@ -87,7 +76,8 @@ export function documentLocals(document: DocumentAsOf) {
     files: document.files.map((f) => ({
       ...f,
       href: `/api/v1/documents/${document.id}/files/${f.id}`,
-      type_label: FILE_TYPE_LABELS[f.type] ?? f.type,
+      name: f.download_name,
+      type_label: fileTypeLabel(f.type),
       size_label: formatSize(f.size),
       role_label: f.role === 'main' ? '原件' : '附件',
     })),

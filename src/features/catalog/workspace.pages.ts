@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express';
-import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS } from '../../shared/document-status.js';
-import { AppError } from '../../errors.js';
+import { DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_LABELS, STATUS_LABELS, documentStatusAsOf } from '../../shared/document-status.js';
+import { AppError, ValidationError } from '../../errors.js';
+import { foldFullWidth, parseDocNumber } from '../../shared/doc-number.js';
 import { requireStaff, staffActorOf as actorOf } from '../../http/session.js';
 import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../../http/validation.js';
 import type { Actor } from '../accounts/actor.js';
-import type { UploadedFile } from './document.service.js';
+import type { RepealInput, UploadedFile } from './document.service.js';
 import type { Services } from '../../services.js';
-import { createDocumentBody, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
+import { sendDocumentFile } from './document-download.js';
+import { createDocumentBody, documentFileParams, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.schemas.js';
 
 type WorkspaceServices = Pick<Services, 'documents' | 'interpretations' | 'organs' | 'topics' | 'suggestions' | 'clock'>;
@@ -46,7 +48,7 @@ function documentInputFromForm(form: Form) {
 const FIELD_LABELS: Record<string, string> = {
   kind: '类别', title: '标题', doc_number: '文号', index_number: '索引号', organ_id: '发文机关', co_organ_ids: '联合发文机关',
   signed_on: '成文日期', published_on: '发布日期', effective_on: '施行日期', expires_on: '有效期至', topics: '主题分类', body: '正文',
-  repealed_on: '废止日期', by_document_id: '废止依据文件', reason: '废止原因', document_ids: '关联文件',
+  repealed_on: '废止日期', by_document_id: '废止依据文件', by_document: '废止依据文件', by_doc_number: '废止依据文件', reason: '废止原因', document_ids: '关联文件',
 };
 
 const KIND_OPTIONS = DOCUMENT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }));
@@ -97,6 +99,12 @@ async function renderShow(services: WorkspaceServices, res: Response, status: nu
 }
 
 function mountDocumentList(router: Router, services: WorkspaceServices) {
+  // The document picker's search as staff type (public/document-picker.js); before /:id.
+  router.get('/staff/documents/lookup', requireStaff(), async (req, res) => {
+    const { q } = parseOrThrow(z.object({ q: z.string().max(200, { error: '输入过长' }).default('') }), req.query, '查询有误');
+    res.json({ items: await services.documents.lookup(actorOf(res), q) });
+  });
+
   router.get('/staff/documents', requireStaff(), async (req, res) => {
     const query = parseOrThrow(listDocumentsQuery, withoutBlanks(req.query), '筛选条件有误');
     const result = await services.documents.list(actorOf(res), query);
@@ -184,6 +192,12 @@ function mountRegistration(router: Router, services: WorkspaceServices, readUplo
 function mountDocumentPage(router: Router, services: WorkspaceServices) {
   router.get('/staff/documents/:id', requireStaff(), (req, res) => renderShow(services, res, 200, documentIdOf(req), null));
 
+  // Staff download any file they may read (drafts' too) with their session, no token.
+  router.get('/staff/documents/:id/files/:file_id', requireStaff(), async (req, res) => {
+    const { id, file_id } = parseOrThrow(documentFileParams, req.params, '文件编号有误');
+    sendDocumentFile(res, await services.documents.openFile(actorOf(res), id, file_id));
+  });
+
   router.get('/staff/documents/:id/edit', staffOnly, async (req, res) => {
     const id = documentIdOf(req);
     const d = await services.documents.get(actorOf(res), id);
@@ -223,27 +237,89 @@ const documentAction = (services: WorkspaceServices, run: DocumentAction) => asy
   }
 };
 
-function publishing({ documents }: WorkspaceServices): DocumentAction {
-  return (actor, id, form) => {
-    const { published_on } = parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误');
-    return documents.update(actor, id, { published_on });
-  };
+const publishDateOf = (form: Form) =>
+  parseOrThrow(z.object({ published_on: isoDate('发布日期') }), { published_on: blankToNull(form['published_on']) ?? '' }, '发布日期有误').published_on;
+
+/**
+ * The 发布 button's first step: what the public will see and the warnings, with a button to confirm
+ * (no script needed); missing required fields come back on the document page, nothing changed.
+ */
+async function confirmPublication(services: WorkspaceServices, req: Request, res: Response) {
+  const id = documentIdOf(req);
+  const form = req.body as Form;
+  const actor = actorOf(res);
+  try {
+    const publishedOn = publishDateOf(form);
+    if (form['confirmed'] === '1') {
+      await services.documents.update(actor, id, { published_on: publishedOn });
+      return res.redirect(303, `/staff/documents/${id}`);
+    }
+    const preview = await services.documents.previewPublication(actor, id, publishedOn);
+    if (preview.errors) return await renderShow(services, res, preview.errors.status, id, preview.errors);
+    const document = await services.documents.get(actor, id);
+    const status = documentStatusAsOf({ ...document, effective_on: document.effective_on === document.published_on ? null : document.effective_on, published_on: publishedOn }, services.clock.today());
+    res.render('staff/documents/publish-confirm', {
+      title: `确认发布：${document.title}`,
+      document,
+      publishedOn,
+      statusLabel: STATUS_LABELS[status],
+      warnings: preview.warnings,
+    });
+  } catch (error) {
+    if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
+    await renderShow(services, res, error.status, id, error);
+  }
 }
 
-function repealing({ documents }: WorkspaceServices): DocumentAction {
-  return (actor, id, form) => {
-    const by = blankToNull(form['by_document_id']);
-    const input = parseOrThrow(
-      repealBody,
-      {
-        repealed_on: blankToNull(form['repealed_on']) ?? '',
-        ...(by !== null ? { by_document_id: numberOrText(by) } : {}),
-        ...(blankToNull(form['reason']) !== null ? { reason: blankToNull(form['reason']) } : {}),
-      },
-      '废止信息有误',
-    );
-    return documents.repeal(actor, id, input);
-  };
+/**
+ * The repealing document as the form names it: the picker's choice, else what staff typed (a 文号,
+ * resolved by the service, or a title fragment that must match exactly one document).
+ */
+async function repealInputOf({ documents }: WorkspaceServices, actor: Actor, form: Form): Promise<RepealInput> {
+  const chosen = blankToNull(form['by_document_id']);
+  const typed = blankToNull(form['by_document'])?.trim() ?? null;
+  let by: { by_document_id?: number | string; by_doc_number?: string } = {};
+  if (chosen !== null) by = { by_document_id: numberOrText(chosen) };
+  else if (typed !== null && parseDocNumber(foldFullWidth(typed))) by = { by_doc_number: typed };
+  else if (typed !== null) by = { by_document_id: await documentByTitle(documents, actor, typed) };
+  const reason = blankToNull(form['reason']);
+  return parseOrThrow(repealBody, { repealed_on: blankToNull(form['repealed_on']) ?? '', ...by, ...(reason !== null ? { reason } : {}) }, '废止信息有误');
+}
+
+/** The one document whose title contains `fragment`; otherwise a message saying what to do. */
+async function documentByTitle(documents: WorkspaceServices['documents'], actor: Actor, fragment: string): Promise<number> {
+  const found = await documents.lookup(actor, fragment);
+  if (found.length === 1) return found[0]!.id;
+  const message = found.length === 0 ? `没有标题或文号含“${fragment}”的文件` : `有多件文件的标题含“${fragment}”，请输入文号或从列表中选择`;
+  throw new ValidationError('废止信息有误', { by_document: message });
+}
+
+/**
+ * The 废止 button's first step: what changes (status 已废止 from that day, counted as 废止 in that
+ * year's Article 20 table), with a button to confirm; a refused repeal comes back on the page.
+ */
+async function confirmRepeal(services: WorkspaceServices, req: Request, res: Response) {
+  const id = documentIdOf(req);
+  const form = req.body as Form;
+  const actor = actorOf(res);
+  try {
+    const input = await repealInputOf(services, actor, form);
+    const preview = await services.documents.previewRepeal(actor, id, input);
+    if (form['confirmed'] === '1') {
+      await services.documents.repeal(actor, id, preview.input);
+      return res.redirect(303, `/staff/documents/${id}`);
+    }
+    res.render('staff/documents/repeal-confirm', {
+      title: `确认废止：${preview.doc.title}`,
+      document: preview.doc,
+      by: preview.by,
+      input: preview.input,
+      year: preview.input.repealed_on.slice(0, 4),
+    });
+  } catch (error) {
+    if (!(error instanceof AppError) || ![400, 409].includes(error.status)) throw error;
+    await renderShow(services, res, error.status, id, error);
+  }
 }
 
 /** Links an existing interpretation to the document, or publishes a new one about it. */
@@ -265,8 +341,8 @@ function unlinking({ interpretations }: WorkspaceServices): DocumentAction {
 }
 
 function mountDocumentActions(router: Router, services: WorkspaceServices) {
-  router.post('/staff/documents/:id/publish', staffOnly, documentAction(services, publishing(services)));
-  router.post('/staff/documents/:id/repeal', staffOnly, documentAction(services, repealing(services)));
+  router.post('/staff/documents/:id/publish', staffOnly, (req, res) => confirmPublication(services, req, res));
+  router.post('/staff/documents/:id/repeal', staffOnly, (req, res) => confirmRepeal(services, req, res));
   router.post('/staff/documents/:id/interpretations', interpretationWriters, documentAction(services, interpreting(services)));
   router.post('/staff/documents/:id/interpretations/:interpretation_id/unlink', interpretationWriters, documentAction(services, unlinking(services)));
 }

@@ -13,7 +13,7 @@ import { withSavepoint } from '../../db/transaction.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { DocumentService, NewDocumentInput, PreparedFile } from '../catalog/document.service.js';
 import { safeFileName, sniffFile } from './file-type.js';
-import { findDocumentByNumber, findDocumentByTitle } from '../catalog/document.service.js';
+import { findDocumentsByNumber, findDocumentByTitle } from '../catalog/document.service.js';
 import type { VersionService } from '../catalog/document-versions.service.js';
 
 /** The corpus records' source in import_sources; its key is the record's id. */
@@ -232,10 +232,6 @@ async function planBatch(run: ImportRun, batch: Pending[]): Promise<BatchPlan> {
       continue;
     }
     const found = p.corpusId ? undefined : await existing(run.db, p, lead);
-    if (found && found.title !== p.row.title) {
-      fail(run, p.line, p.label, `文号已被文件 #${found.id}《${found.title}》使用`);
-      continue;
-    }
     if (found) {
       progress.skipped++;
       // Killed between a row's insert and its repeal cannot happen (one savepoint), but a
@@ -243,12 +239,10 @@ async function planBatch(run: ImportRun, batch: Pending[]): Promise<BatchPlan> {
       if (p.row.repealed_on && !found.repealed_on) plan.toRepeal.push({ p, documentId: found.id });
       continue;
     }
-    const key = p.corpusId ?? `${lead}|${p.row.kind}|${p.row.doc_number ?? `${p.row.title}|${p.row.published_on}`}`;
+    // Rows sharing a 文号 under different titles are different documents (one 令号 may publish
+    // several texts): they are imported, the document service warns of the shared 文号.
+    const key = p.corpusId ?? `${lead}|${p.row.kind}|${p.row.title}|${p.row.doc_number ?? p.row.published_on}`;
     const twin = keysInBatch.get(key);
-    if (twin && twin.row.title !== p.row.title) {
-      fail(run, p.line, p.label, `文号与第 ${twin.line} 行《${twin.row.title}》重复`);
-      continue;
-    }
     if (twin) {
       progress.skipped++;
       continue;
@@ -267,13 +261,15 @@ async function organId(run: ImportRun, name: string): Promise<number | undefined
   return row?.id;
 }
 
-/** The document a row would duplicate: by import source, 文号, or title and publication day. */
+/**
+ * The document a row would duplicate: by import source, 文号 and title (one 令号 may name several
+ * amended texts), or title and publication day.
+ */
 async function existing(db: Db | Trx, p: Pending, organ: number | undefined) {
   if (organ === undefined) return undefined;
   const parsed = p.row.doc_number ? parseDocNumber(p.row.doc_number) : null;
-  return parsed
-    ? findDocumentByNumber(db, organ, p.row.kind, docNumberKey(parsed))
-    : findDocumentByTitle(db, organ, p.row.kind, p.row.title, p.row.published_on);
+  if (!parsed) return findDocumentByTitle(db, organ, p.row.kind, p.row.title, p.row.published_on);
+  return (await findDocumentsByNumber(db, organ, p.row.kind, docNumberKey(parsed))).find((d) => d.title === p.row.title);
 }
 
 /** Originals are parsed before the transaction, on the extractor pool's cores. */
