@@ -140,7 +140,7 @@ function htmlRouter(config: Config, services: Services, edge: Edge) {
   html.use(staffRoutes(services.auth));
   html.use(compliancePages(services.compliance, services.expiryReviews, organs));
   html.use(adminPages(services.users, services.audit));
-  html.use(workspacePages({ documents, interpretations, organs, topics, suggestions: services.suggestions, clock }, edge.readUpload));
+  html.use(workspacePages({ documents, interpretations, organs, topics, suggestions: services.suggestions, readingProgress: services.readingProgress, clock }, edge.readUpload));
   html.use(reportPages(services.reports, services.imports, organs, edge.readImportFile));
   html.use(annualReportPages(services.annualReports, services.registers, organs, edge.readImportFile));
   html.use(feedRoutes({ clock, documents, browse }, config));

@@ -22,6 +22,7 @@ import { createSuggestionService } from './features/intake/suggestion.service.js
 import { createTopicService } from './features/catalog/topic.service.js';
 import { createUserService } from './features/accounts/user.service.js';
 import { createRateLimitService } from './features/accounts/rate-limit.service.js';
+import { createReadingProgressService } from './features/intake/reading-progress.service.js';
 import { createAnnualReportService } from './features/annual-report/annual-report.service.js';
 import { createRegisterService } from './features/annual-report/register.service.js';
 
@@ -51,6 +52,7 @@ export function createServices(deps: ServiceDeps) {
     topics: createTopicService(deps),
     documents,
     suggestions: createSuggestionService({ ...deps, extraction }),
+    readingProgress: createReadingProgressService(),
     interpretations: createInterpretationService(deps),
     search: createSearchService(deps),
     browse: createBrowseService(deps),

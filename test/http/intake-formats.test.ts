@@ -172,3 +172,52 @@ describe('the server stays healthy during a 50-page OCR', () => {
     expect(answered).toBeGreaterThan(10);
   }, 600_000);
 });
+
+describe('staff see how far the reading of a scan has got (识别中)', () => {
+  const staff = async (name: string) => {
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    await ctx.services.users.create(null, { username: name, password, role: 'editor' });
+    return signedInAgent(ctx, name, password);
+  };
+
+  it('answers the page number while the upload is read, to its uploader only', async () => {
+    const { agent, csrf } = await staff(`reader${randomBytes(3).toString('hex')}`);
+    const other = await staff(`other${randomBytes(3).toString('hex')}`);
+    const pages = Array.from({ length: 6 }, (_, i) => [`第${i + 1}条 规范性文件识别进度测试。`]);
+    const scan = await scannedTextPdf(pages, 100);
+    const id = randomBytes(12).toString('hex');
+    const progress = (who = agent) => who.get(`/staff/documents/suggest/progress?id=${id}`).expect(200);
+    expect((await progress()).body).toEqual({ page: 0, pages: null });
+    const upload = agent
+      .post(`/staff/documents/suggest?_csrf=${encodeURIComponent(csrf)}&progress=${id}`)
+      .attach('file', scan, '六页扫描件.pdf')
+      .then((res) => res);
+    const seen: number[] = [];
+    await vi.waitFor(
+      async () => {
+        const { body } = await progress();
+        expect(body.pages).toBe(6);
+        seen.push(body.page);
+      },
+      { timeout: 120_000, interval: 50 },
+    );
+    const res = await upload;
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain('第6条');
+    expect(seen[0]).toBeGreaterThanOrEqual(1);
+    expect((await progress()).body).toEqual({ page: 6, pages: 6 });
+    expect((await progress(other.agent)).body).toEqual({ page: 0, pages: null });
+    const bad = await agent.get('/staff/documents/suggest/progress?id=../x');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('识别进度编号有误');
+  });
+
+  it('puts the status line and its script on the upload form', async () => {
+    const { agent } = await staff(`form${randomBytes(3).toString('hex')}`);
+    const page = await agent.get('/staff/documents/new').expect(200);
+    expect(page.text).toMatch(/<p class="reading-status" role="status" aria-live="polite" hidden><\/p>/);
+    expect(page.text).toContain('<script src="/static/upload-progress.js" defer></script>');
+    const script = await agent.get('/static/upload-progress.js').expect(200);
+    expect(script.text).toContain('/staff/documents/suggest/progress?id=');
+  });
+});

@@ -7,11 +7,12 @@ import { idParam, isoDate, pagerOf, parseOrThrow, withoutBlanks, z } from '../..
 import type { Actor } from '../accounts/actor.js';
 import type { RepealInput, UploadedFile } from './document.service.js';
 import type { Services } from '../../services.js';
+import type { ReadingProgress } from '../intake/reading-progress.service.js';
 import { sendDocumentFile } from './document-download.js';
 import { createDocumentBody, documentFileParams, documentIdParams, listDocumentsQuery, repealBody, updateDocumentBody } from './documents.schemas.js';
 import { createInterpretationBody } from './interpretations.schemas.js';
 
-type WorkspaceServices = Pick<Services, 'documents' | 'interpretations' | 'organs' | 'topics' | 'suggestions' | 'clock'>;
+type WorkspaceServices = Pick<Services, 'documents' | 'interpretations' | 'organs' | 'topics' | 'suggestions' | 'readingProgress' | 'clock'>;
 type ReadUpload = (req: Request, res: Response) => Promise<unknown>;
 type Form = Record<string, string | string[] | undefined>;
 
@@ -120,13 +121,22 @@ function mountDocumentList(router: Router, services: WorkspaceServices) {
   });
 }
 
+/** The page's own random id for one upload (public/upload-progress.js), scoped to who uploads it. */
+const readingKey = (userId: number, id: unknown): string | null =>
+  typeof id === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(id) ? `${userId}:${id}` : null;
+
 /** Step one of registering: the dropped file's text and suggested metadata, in an editable form. */
 async function suggestFromUpload(services: WorkspaceServices, readUpload: ReadUpload, req: Request, res: Response) {
   await readUpload(req, res);
   const file = res.locals['file'] as UploadedFile | undefined;
   if (!file) throw new AppError(400, 'validation_failed', '请选择要上传的原件（PDF、OFD、Word、WPS、扫描图片或文本）', { file: '必填' });
   const actor = actorOf(res);
-  const [result, staged] = await Promise.all([services.suggestions.suggest(actor, file), services.documents.stageFile(actor, file)]);
+  const progressKey = readingKey(actor.userId, req.query['progress']);
+  const onProgress = progressKey ? (p: ReadingProgress) => services.readingProgress.report(progressKey, p) : undefined;
+  const [result, staged] = await Promise.all([
+    services.suggestions.suggest(actor, file, { onProgress }),
+    services.documents.stageFile(actor, file),
+  ]);
   const s = result.suggestions;
   const values = {
     ...documentInputFromForm({ kind: 'normative' }),
@@ -159,6 +169,13 @@ function mountRegistration(router: Router, services: WorkspaceServices, readUplo
   });
 
   router.get('/staff/documents/new', staffOnly, (_req, res) => renderForm(services, res, 200, blankForm(null)));
+
+  // 识别中: how far the reading of the upload with this id has got (null pages: not started yet).
+  router.get('/staff/documents/suggest/progress', staffOnly, (req, res) => {
+    const key = readingKey(actorOf(res).userId, req.query['id']);
+    if (!key) throw new AppError(400, 'validation_failed', '识别进度编号有误');
+    res.json(services.readingProgress.read(key) ?? { page: 0, pages: null });
+  });
 
   router.post('/staff/documents/suggest', staffOnly, async (req, res) => {
     try {

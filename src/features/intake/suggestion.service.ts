@@ -5,7 +5,7 @@ import { listOrgans } from '../catalog/organ.service.js';
 import { listTopics } from '../catalog/topic.service.js';
 import { can, type Actor } from '../accounts/actor.js';
 import type { UploadedFile } from '../catalog/document.service.js';
-import type { ExtractionService } from './extraction.service.js';
+import type { ExtractCall, ExtractionService } from './extraction.service.js';
 
 const EXCERPT_CHARS = 500;
 
@@ -15,9 +15,9 @@ export function createSuggestionService({ db, extraction }: { db: Db; extraction
      * What the file's text suggests for the registration form. Stores nothing: the file is stored
      * when the document is created with it, after staff checked the values.
      */
-    async suggest(actor: Actor, file: UploadedFile) {
+    async suggest(actor: Actor, file: UploadedFile, call: ExtractCall = {}) {
       if (!can(actor, 'document:write')) throw new ForbiddenError();
-      const extracted = await extraction.extract(file);
+      const extracted = await extraction.extract(file, call);
       const [organs, topics] = await Promise.all([listOrgans(db), listTopics(db)]);
       const suggestions = suggestMetadata(extracted.text, { organs, topics: topics.map((t) => t.name) });
       return {
