@@ -14,5 +14,9 @@ export function createDb(connectionString: string, options: { max?: number } = {
   // An idle client whose server goes away (a restart, shutdown after pool.end()) emits 'error';
   // unhandled, that event would kill the process. The next query reconnects or fails on its own.
   pool.on('error', () => undefined);
+  // A client lent out between two queries has no pool listener: if its server dies then (a killed
+  // embedded PostgreSQL, before the supervisor restarts it), its 'error' event would kill the process
+  // too. The query in flight still fails on its own, and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
