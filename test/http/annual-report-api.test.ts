@@ -146,6 +146,12 @@ describe('imports of the registers', () => {
     const concluding = `${HEADER}IMP-1,${COUNTY},2023/7/1,自然人,2023-07-20,withheld.state_secret\r\nIMP-2,${COUNTY},2023-08-01,commercial,2023-08-15,予以公开\r\n`;
     const third = await upload('/disclosure-requests/import', Buffer.from(concluding), '申请.csv').expect(200);
     expect(third.body).toMatchObject({ inserted: 0, duplicates: 1, updated: 1, errors: [] });
+    const audits = await ctx.db.selectFrom('audit_log').select(['after']).where('action', '=', 'disclosure_request.import').orderBy('id').execute();
+    expect(audits.map((a) => a.after)).toEqual([
+      expect.objectContaining({ file_name: '申请.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), rows: 2, inserted: 2, updated: 0, duplicates: 0 }),
+      expect.objectContaining({ rows: 2, inserted: 0, duplicates: 2 }),
+      expect.objectContaining({ rows: 2, inserted: 0, updated: 1, duplicates: 1 }),
+    ]);
     const list = await ctx.request().get(`/api/v1/disclosure-requests?organ_id=${county}&q=IMP-2`).set(bearer(token)).expect(200);
     expect(list.body.items).toMatchObject([{ number: 'IMP-2', concluded_on: '2023-08-15', outcome: 'disclosed' }]);
 

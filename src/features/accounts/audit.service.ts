@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
 import { ForbiddenError } from '../../errors.js';
 import { insertAuditEntry, listAuditEntries, type AuditEntry } from './audit.repository.js';
@@ -21,6 +22,28 @@ export interface AuditQuery {
  */
 export function recordAudit(trx: Trx, entry: AuditEntry): Promise<void> {
   return insertAuditEntry(trx, entry);
+}
+
+/**
+ * The audit row of a bulk import: who loaded which file (by name and SHA-256, so the very bytes can be
+ * recognised later), in which format, and what it changed. Decisions, fees and the registers share it.
+ */
+export function recordImport(
+  trx: Trx,
+  actor: Actor,
+  entity: string,
+  file: { name: string; bytes: Buffer },
+  summary: Record<string, unknown>,
+): Promise<void> {
+  const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+  return recordAudit(trx, {
+    userId: actor.userId,
+    ip: actor.ip,
+    action: `${entity}.import`,
+    entity: `${entity}_import`,
+    entityId: null,
+    after: { file_name: file.name, sha256, ...summary },
+  });
 }
 
 /** Reading the audit log; nothing here (or anywhere) can change it — the database refuses too. */

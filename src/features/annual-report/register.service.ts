@@ -3,13 +3,12 @@
  * imported. An import is all-or-nothing and idempotent by organ and number; a re-import may conclude
  * requests (or cases) that were open, and is refused where it contradicts a concluded record.
  */
-import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
 import type { Clock } from '../../platform/clock.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { translateDbError } from '../../db/db-errors.js';
-import { recordAudit } from '../accounts/audit.service.js';
+import { recordAudit, recordImport } from '../accounts/audit.service.js';
 import type { Actor } from '../accounts/actor.js';
 import { findOrganById, organSubtreeIds } from '../catalog/organ.service.js';
 import { organLookup, type ImportRowError, type UploadedTable } from '../article20/decision-import.service.js';
@@ -285,14 +284,7 @@ async function runImport<V extends { organ_id: number; number: string }, R exten
       await trx.rollback().execute();
       return errors.length ? { ...result, inserted: 0, duplicates: 0, updated: 0 } : result;
     }
-    await recordAudit(trx, {
-      userId: actor.userId,
-      ip: actor.ip,
-      action: `${spec.entity}.import`,
-      entity: `${spec.entity}_import`,
-      entityId: null,
-      after: { file_name: file.name, sha256: createHash('sha256').update(file.bytes).digest('hex'), format, rows: result.rows, inserted: result.inserted, updated: result.updated, duplicates: result.duplicates },
-    });
+    await recordImport(trx, actor, spec.entity, file, { format, rows: result.rows, inserted: result.inserted, updated: result.updated, duplicates: result.duplicates });
     await trx.commit().execute();
     return result;
   } catch (error) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
 import { DECISION_KIND_LABELS, fenToYuan } from './article20.js';
 import {
@@ -16,7 +15,7 @@ import {
   type RowParser,
 } from './article20-import.js';
 import type { IsoDate } from '../../shared/dates.js';
-import { recordAudit } from '../accounts/audit.service.js';
+import { recordImport } from '../accounts/audit.service.js';
 import * as decisions from './decision.repository.js';
 import * as fees from './fee.repository.js';
 import { listOrgans } from '../catalog/organ.service.js';
@@ -156,14 +155,7 @@ async function runImport<K extends string, P extends { organ: string }, V>(
     }
     const inserted = await spec.merge(trx, actor.userId);
     const result = { ...base, inserted, duplicates: staged.count - inserted, errors: [] };
-    await recordAudit(trx, {
-      userId: actor.userId,
-      ip: actor.ip,
-      action: `${spec.entity}.import`,
-      entity: `${spec.entity}_import`,
-      entityId: null,
-      after: { file_name: file.name, sha256: createHash('sha256').update(file.bytes).digest('hex'), format, rows: staged.count, inserted, duplicates: result.duplicates },
-    });
+    await recordImport(trx, actor, spec.entity, file, { format, rows: staged.count, inserted, duplicates: result.duplicates });
     if (options.dryRun) {
       await trx.rollback().execute();
       return { ...result, preview: staged.preview };
