@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -39,10 +40,27 @@ const configSchema = z.object({
  */
 export type TrustProxy = boolean | number | string;
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One entry of a proxy list as Express reads it: a name, an address, or an address/prefix. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)) || isIP(prefix) === family;
+}
+
 function parseTrustProxy(value: string | undefined): TrustProxy {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
+  if (/^\d+$/.test(value)) return Number(value);
+  // Checked here, so that a mistyped proxy is listed with the other bad variables instead of
+  // stopping the server later with Express's English message.
+  const bad = value.split(',').map((e) => e.trim()).filter((e) => !isProxyEntry(e));
+  if (bad.length > 0) throw new Error(`配置有误：\n  TRUST_PROXY: 无法识别的代理地址 ${bad.join('、')}（应为 IP 地址、地址/前缀、loopback 等名称或跳数）`);
+  return value;
 }
 
 export type Config = Readonly<{
